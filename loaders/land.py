@@ -1,0 +1,198 @@
+"""Land a checked delivery in Postgres schema ``raw`` with dlt, atomically.
+
+dlt loads every sheet into the ``raw_incoming`` dataset (one table per sheet, dlt's load id on
+each row). Only when that load has fully succeeded does one Postgres transaction replace the
+content of every ``raw`` table and append the manifest to ``audit.loads``: readers and the next
+stage see either the previous delivery or the new one, never a mix. (dlt's own
+``insert-from-staging`` replace strategy runs one SQL job per table, so a failure part-way would
+leave some sheets replaced and others not; hence the explicit single-transaction publish.)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+
+import dlt
+from psycopg import sql
+
+from loaders.db import Database
+from loaders.settings import amx_home
+from loaders.vendor_files import Delivery, SheetFile, iter_rows
+
+INCOMING = "raw_incoming"
+RAW = "raw"
+PIPELINE_NAME = "amx_vendor"
+
+AUDIT_DDL = """
+create schema if not exists audit;
+create table if not exists audit.loads (
+    load_id       text        not null,
+    source_file   text        not null,
+    source_path   text        not null,
+    raw_table     text        not null,
+    sha256        text        not null,
+    byte_size     bigint      not null,
+    row_count     bigint      not null,
+    key_map       jsonb       not null,
+    loaded_at     timestamptz not null default now(),
+    primary key (load_id, source_file)
+);
+comment on table audit.loads is
+    'Append-only manifest: one row per vendor file per load (hash, size, rows, key -> column map).';
+create table if not exists audit.schema_drift (
+    load_id     text        not null,
+    source_file text        not null,
+    kind        text        not null,
+    detail      text        not null,
+    noticed_at  timestamptz not null default now()
+);
+comment on table audit.schema_drift is
+    'Append-only: differences from the vendor contract that were loaded or skipped, and reported.';
+"""
+
+
+@dataclass
+class LoadResult:
+    load_id: str
+    rows: dict[str, int]  # raw table -> rows
+    seconds: float
+
+
+def _columns(sheet_file: SheetFile) -> list[str]:
+    """Every raw table has all contract columns, present in this delivery or not, plus drift."""
+    cols = list(sheet_file.sheet.known_columns)
+    cols += [c for c in sheet_file.key_map.values() if c not in cols]
+    return cols
+
+
+def _resource(sheet_file: SheetFile):
+    hints = {c: {"data_type": "text", "nullable": True} for c in _columns(sheet_file)}
+    hints["_source_file"] = {"data_type": "text", "nullable": False}
+    hints["_source_row"] = {"data_type": "bigint", "nullable": False}
+    return dlt.resource(
+        iter_rows(sheet_file),
+        name=sheet_file.sheet.table,
+        write_disposition="replace",
+        columns=hints,
+    )
+
+
+@dlt.source(name="vendor", max_table_nesting=0)
+def vendor_source(delivery: Delivery):
+    """One resource per vendor sheet; values are text, typed later in dbt staging."""
+    return [_resource(f) for f in delivery.files]
+
+
+def _land_incoming(db: Database, delivery: Delivery) -> str:
+    # A failed run leaves pending packages that dlt would retry; a delivery is a full snapshot,
+    # so each load starts from a clean local pipeline directory instead.
+    reset_state()
+    pipelines_dir = amx_home() / "dlt"
+    pipeline = dlt.pipeline(
+        pipeline_name=PIPELINE_NAME,
+        destination=dlt.destinations.postgres(credentials=db.dlt_url),
+        dataset_name=INCOMING,
+        pipelines_dir=str(pipelines_dir),
+    )
+    info = pipeline.run(vendor_source(delivery))
+    info.raise_on_failed_jobs()
+    return info.loads_ids[-1]
+
+
+def _column_names(conn, schema: str, table: str) -> set[str]:
+    rows = conn.execute(
+        "select column_name from information_schema.columns"
+        " where table_schema = %s and table_name = %s",
+        (schema, table),
+    )
+    return {r[0] for r in rows}
+
+
+def _publish(db: Database, delivery: Delivery, load_id: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    with db.connect() as conn, conn.transaction():
+        conn.execute(AUDIT_DDL)
+        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW)))
+        for f in delivery.files:
+            table = f.sheet.table
+            cols = _columns(f)
+            incoming_cols = _column_names(conn, INCOMING, table)
+            target = sql.Identifier(RAW, table)
+            lineage = ["_source_file text not null", "_source_row bigint not null"]
+            body = ", ".join(
+                lineage
+                + [f'"{c}" text' for c in cols]
+                + [
+                    "_dlt_load_id text not null",
+                    "_dlt_id text not null",
+                    "primary key (_source_row)",
+                ]
+            )
+            conn.execute(sql.SQL("create table if not exists {} (" + body + ")").format(target))
+            existing = _column_names(conn, RAW, table)
+            # Drift columns of an earlier delivery that this one lacks go; contract columns stay.
+            keep = {"_source_file", "_source_row", "_dlt_load_id", "_dlt_id", *cols}
+            for c in sorted(existing - keep):
+                conn.execute(
+                    sql.SQL("alter table {} drop column {}").format(target, sql.Identifier(c))
+                )
+            for c in cols:
+                conn.execute(
+                    sql.SQL("alter table {} add column if not exists {} text").format(
+                        target, sql.Identifier(c)
+                    )
+                )
+            conn.execute(sql.SQL("truncate {}").format(target))
+            copy = ["_source_file", "_source_row", "_dlt_load_id", "_dlt_id"]
+            copy += [c for c in cols if c in incoming_cols]
+            ident = sql.SQL(", ").join(sql.Identifier(c) for c in copy)
+            conn.execute(
+                sql.SQL("insert into {} ({}) select {} from {} where _dlt_load_id = %s").format(
+                    target, ident, ident, sql.Identifier(INCOMING, table)
+                ),
+                (load_id,),
+            )
+            counts[table] = conn.execute(
+                sql.SQL("select count(*) from {}").format(target)
+            ).fetchone()[0]
+            if counts[table] != f.row_count:
+                raise RuntimeError(
+                    f"{f.sheet.file_name}: {f.row_count} rows read but {counts[table]} landed"
+                )
+            conn.execute(
+                "insert into audit.loads (load_id, source_file, source_path, raw_table, sha256,"
+                " byte_size, row_count, key_map) values (%s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    load_id,
+                    f.sheet.file_name,
+                    str(f.path.relative_to(delivery.source)),
+                    f"{RAW}.{table}",
+                    f.sha256,
+                    f.byte_size,
+                    f.row_count,
+                    json.dumps(f.key_map),
+                ),
+            )
+        for d in delivery.drift:
+            conn.execute(
+                "insert into audit.schema_drift (load_id, source_file, kind, detail)"
+                " values (%s, %s, %s, %s)",
+                (load_id, d.file_name, d.kind, d.detail),
+            )
+    return counts
+
+
+def land(db: Database, delivery: Delivery) -> LoadResult:
+    """Load ``delivery`` into ``raw`` (replacing the previous snapshot) and record the manifest."""
+    started = time.perf_counter()
+    load_id = _land_incoming(db, delivery)
+    counts = _publish(db, delivery, load_id)
+    return LoadResult(load_id=load_id, rows=counts, seconds=time.perf_counter() - started)
+
+
+def reset_state() -> None:
+    """Forget dlt's local pipeline state (the database is untouched)."""
+    shutil.rmtree(amx_home() / "dlt" / PIPELINE_NAME, ignore_errors=True)

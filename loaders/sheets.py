@@ -1,0 +1,163 @@
+"""The vendor export's 11 sheets, as the data contract describes them.
+
+This is the only place that knows file names, table names and which keys each sheet carries.
+Keys are normalised once, here, at landing (``normalise_key``); the original -> column mapping is
+recorded per load in ``audit.loads`` so that nothing downstream depends on a key's whitespace.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Characters the vendor pads keys and values with, besides ordinary whitespace.
+_PADDING = "\u202f\u00a0\ufeff\u200b\u2007\u2060"
+_SYMBOLS = {"%": " pct ", "$": " usd ", "&": " and ", "#": " number ", "+": " plus "}
+
+
+def normalise_key(key: str) -> str:
+    """Turn a spreadsheet header into a snake_case column name.
+
+    ``' Revenue (USD) '`` -> ``revenue_usd``; ``'Deal size ($M) \\u202f\\u00a0'`` ->
+    ``deal_size_usd_m``; ``'__EMPTY_2'`` -> ``empty_2``.
+    Symbols that carry meaning (``%``, ``$``) become words.
+    """
+    text = unicodedata.normalize("NFKC", key)
+    for ch in _PADDING:
+        text = text.replace(ch, " ")
+    for symbol, word in _SYMBOLS.items():
+        text = text.replace(symbol, word)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
+    if not text:
+        raise ValueError(f"key {key!r} has no letters or digits")
+    if text[0].isdigit():
+        text = f"c_{text}"
+    return text[:63]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One vendor file and the raw table it lands in."""
+
+    file_name: str
+    table: str
+    # Keys present in (nearly) every row: a delivery where one of them is absent from *every*
+    # row has renamed or dropped a column, which is an error.
+    required_keys: tuple[str, ...]
+    # Keys the contract lists as sparse or occasional: their absence is normal.
+    optional_keys: tuple[str, ...] = field(default=())
+    # Keys the contract calls spreadsheet artefacts (notes, legends, chart descriptions). They are
+    # landed like any key (nothing is lost) and dropped, documented, in staging.
+    annotation_keys: tuple[str, ...] = field(default=())
+
+    @property
+    def known_keys(self) -> tuple[str, ...]:
+        return self.required_keys + self.optional_keys + self.annotation_keys
+
+    @property
+    def known_columns(self) -> dict[str, str]:
+        return {normalise_key(k): k for k in self.known_keys}
+
+
+_EMPTY_1_4 = ("__EMPTY_1", "__EMPTY_2", "__EMPTY_3", "__EMPTY_4")
+_MA = "\u202f\u00a0"  # every M&A key ends with U+202F U+00A0
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "Company_information.json",
+        "company_information",
+        ("Company name", "Website", "Headquarters"),
+        ("Owned by / Subsidiary of", "Public stock", "Number of employees"),
+    ),
+    Sheet("Company_roles.json", "company_roles", ("Company name", "Category")),
+    Sheet(
+        "COMPANY___Print_services_global.json",
+        "print_services_global",
+        (
+            "Company name",
+            "Segment",
+            "Printer manufacturer",
+            "Number of printers",
+            "Count type",
+            "Country",
+            "Update year",
+        ),
+        ("Printer model", "Process", "Material type", "Material format"),
+    ),
+    Sheet(
+        "COMPANY___AM_systems_mfrs.json",
+        "am_systems_mfrs",
+        ("Company name", "Segment", "Process"),
+        ("Material type", "Material format", "Country"),
+    ),
+    Sheet(
+        "Print_services_Pricing_data.json",
+        "print_services_pricing",
+        (
+            "Company name",
+            "Material type",
+            "Material",
+            "Quantity",
+            "Manufacturing cost",
+            "Day ordered",
+            "Delivery date",
+            "Lead time",
+            "Country",
+        ),
+        ("Process", "Shipping cost"),
+        ("Scattered plot with manufacturing cost vs delivery time",),
+    ),
+    Sheet(
+        "Fundings_and_investments.json",
+        "fundings_and_investments",
+        ("Year", "Month", "Company name", "Country"),
+        ("Amount (in millions USD)", "Funding round", "Lead investor"),
+        ("__EMPTY_2",),
+    ),
+    Sheet(
+        "M_A.json",
+        "mergers_acquisitions",
+        (
+            f"Deal date{_MA}",
+            f"Acquired company{_MA}",
+            f"Acquiring company{_MA}",
+            f"Deal size ($M) {_MA}",
+            f"Country{_MA}",
+        ),
+    ),
+    Sheet(
+        "AM_market_revenue_2024.json",
+        "am_market_revenue_2024",
+        (" Revenue (USD) ", "Country", "Segment"),
+        (),
+        _EMPTY_1_4,
+    ),
+    Sheet(
+        "Revenue_by_industry_2024.json",
+        "revenue_by_industry_2024",
+        ("Industry", "Share of revenue (%)", "Region", "Material"),
+        ("Revenue (USD)",),
+        _EMPTY_1_4,
+    ),
+    Sheet(
+        "Total_AM_market_size.json",
+        "total_am_market_size",
+        ("Year", "Type", "Segment", " Past revenue (USD) "),
+        (),
+        ("__EMPTY_1", "__EMPTY_2", "__EMPTY_3"),
+    ),
+    Sheet(
+        "Directory.json",
+        "directory",
+        ("Figure name", "Sheet name and link", "V1"),
+        ("Notes", "Needs further work?"),
+        ("__EMPTY",),
+    ),
+)
+
+SHEETS_BY_FILE: dict[str, Sheet] = {s.file_name: s for s in SHEETS}
+
+# Columns every raw table carries besides the sheet's own.
+LINEAGE_COLUMNS = ("_source_file", "_source_row")

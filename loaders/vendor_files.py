@@ -1,0 +1,224 @@
+"""Find, read and check the vendor's JSON files before anything touches the database.
+
+Every structural problem is found here, for all files at once, so that a bad delivery fails with
+a clear message (file, row, key) and the ``raw`` schema is never half-replaced. Values are landed
+as text, verbatim: typing and cleaning are dbt's job (see ``dbt_project/models/staging``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loaders.sheets import SHEETS, SHEETS_BY_FILE, Sheet, normalise_key
+
+
+class VendorFileError(ValueError):
+    """The delivery cannot be loaded. ``problems`` holds one line per problem found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        head = problems[0] if len(problems) == 1 else f"{len(problems)} problems in the delivery"
+        super().__init__(head if len(problems) == 1 else head + ":\n  " + "\n  ".join(problems))
+
+
+@dataclass
+class Drift:
+    """A difference from the contract that is loaded (or skipped) and reported, not fatal."""
+
+    file_name: str
+    kind: str  # new_key | unknown_file | nul_character | non_finite_number
+    detail: str
+
+
+@dataclass
+class SheetFile:
+    """One vendor file, parsed and checked, ready to land."""
+
+    sheet: Sheet
+    path: Path
+    sha256: str
+    byte_size: int
+    rows: list[dict[str, str | None]]
+    key_map: dict[str, str]  # original key -> column name
+    drift: list[Drift] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class Delivery:
+    source: Path
+    files: list[SheetFile]
+    drift: list[Drift]
+
+    @property
+    def row_count(self) -> int:
+        return sum(f.row_count for f in self.files)
+
+
+def discover(source: Path) -> tuple[dict[str, Path], list[Drift], list[str]]:
+    """Map each known file name to its path anywhere under ``source``.
+
+    Returns (found, drift for unknown JSON files, problems). Two copies of one file name are a
+    problem: which one is the delivery's is not ours to guess.
+    """
+    found: dict[str, list[Path]] = {}
+    drift: list[Drift] = []
+    for path in sorted(source.rglob("*.json")):
+        if any(part.startswith(".") for part in path.relative_to(source).parts):
+            continue
+        if path.name in SHEETS_BY_FILE:
+            found.setdefault(path.name, []).append(path)
+        else:
+            rel = path.relative_to(source)
+            drift.append(Drift(path.name, "unknown_file", f"{rel} is not in the contract; skipped"))
+    problems = []
+    for name, paths in found.items():
+        if len(paths) > 1:
+            listed = ", ".join(str(p.relative_to(source)) for p in paths)
+            problems.append(f"{name}: found {len(paths)} copies ({listed}); keep one")
+    missing = [s.file_name for s in SHEETS if s.file_name not in found]
+    if missing:
+        problems.insert(0, f"missing expected file(s) under {source}: {', '.join(missing)}")
+    return {name: paths[0] for name, paths in found.items()}, drift, problems
+
+
+def _as_text(value: Any) -> str | None:
+    """JSON scalar -> text, verbatim (numbers keep their JSON spelling)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else str(value)
+    raise TypeError(type(value).__name__)
+
+
+def read_sheet_file(sheet: Sheet, path: Path) -> SheetFile:
+    """Parse and check one file; raise VendorFileError naming file, row and key."""
+    name = sheet.file_name
+    data = path.read_bytes()
+    if not data.strip():
+        raise VendorFileError([f"{name}: the file is empty"])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise VendorFileError([f"{name}: not UTF-8 at byte {exc.start}"]) from exc
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise VendorFileError(
+            [f"{name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]
+        ) from exc
+    if not isinstance(parsed, list):
+        raise VendorFileError(
+            [f"{name}: expected a JSON list of objects, found a {type(parsed).__name__}"]
+        )
+    if not parsed:
+        raise VendorFileError([f"{name}: the list is empty (a full snapshot has rows)"])
+
+    problems: list[str] = []
+    drift: list[Drift] = []
+    key_map: dict[str, str] = {}
+    known = sheet.known_columns
+    rows: list[dict[str, str | None]] = []
+    for i, obj in enumerate(parsed):
+        if not isinstance(obj, dict):
+            problems.append(f"{name}: row {i} is a {type(obj).__name__}, not an object")
+            continue
+        row: dict[str, str | None] = {}
+        for key, value in obj.items():
+            column = key_map.get(key)
+            if column is None:
+                try:
+                    column = normalise_key(key)
+                except ValueError:
+                    problems.append(f"{name}: row {i}: key {key!r} has no letters or digits")
+                    continue
+                clash = next((k for k, c in key_map.items() if c == column), None)
+                if clash is not None:
+                    problems.append(
+                        f"{name}: row {i}: keys {clash!r} and {key!r} both become column {column!r}"
+                    )
+                    continue
+                key_map[key] = column
+                if column not in known:
+                    drift.append(
+                        Drift(name, "new_key", f"key {key!r} (row {i}) -> column {column}")
+                    )
+            if isinstance(value, dict | list):
+                problems.append(
+                    f"{name}: row {i}, key {key!r}: a {type(value).__name__} where a single "
+                    f"value belongs"
+                )
+                continue
+            text_value = _as_text(value)
+            if isinstance(value, float) and not math.isfinite(value):
+                drift.append(Drift(name, "non_finite_number", f"row {i}, key {key!r}: {value}"))
+            if text_value is not None and "\x00" in text_value:
+                # Postgres text cannot hold NUL: it becomes U+FFFD, reported, never dropped.
+                text_value = text_value.replace("\x00", "\ufffd")
+                drift.append(Drift(name, "nul_character", f"row {i}, key {key!r}: NUL -> U+FFFD"))
+            row[column] = text_value
+        rows.append(row)
+        if len(problems) >= 20:
+            problems.append(f"{name}: stopped after 20 problems")
+            break
+
+    present = set(key_map.values())
+    for key in sheet.required_keys:
+        if normalise_key(key) not in present:
+            problems.append(
+                f"{name}: key {key!r} is missing from every row (renamed or dropped column?)"
+            )
+    if problems:
+        raise VendorFileError(problems)
+    return SheetFile(
+        sheet=sheet,
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        byte_size=len(data),
+        rows=rows,
+        key_map=key_map,
+        drift=drift,
+    )
+
+
+def read_delivery(source: Path) -> Delivery:
+    """Read and check all 11 files under ``source``; report every problem in one error."""
+    source = Path(source)
+    if not source.is_dir():
+        raise VendorFileError([f"source directory {source} does not exist"])
+    found, drift, problems = discover(source)
+    files: list[SheetFile] = []
+    for sheet in SHEETS:
+        path = found.get(sheet.file_name)
+        if path is None:
+            continue
+        try:
+            files.append(read_sheet_file(sheet, path))
+        except VendorFileError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise VendorFileError(problems)
+    for f in files:
+        drift.extend(f.drift)
+    return Delivery(source=source, files=files, drift=drift)
+
+
+def iter_rows(sheet_file: SheetFile) -> Iterator[dict[str, Any]]:
+    """Rows with their lineage: file name and 0-based position in the file's list."""
+    for position, row in enumerate(sheet_file.rows):
+        yield {**row, "_source_file": sheet_file.sheet.file_name, "_source_row": position}
