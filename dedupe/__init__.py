@@ -1,0 +1,1 @@
+"""Company linkage: synthetic exports with ground truth, evaluation, and the Splink model."""
