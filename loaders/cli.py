@@ -26,6 +26,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The database in use (AMX_DATABASE_URL, else the embedded one).")
 app.add_typer(db_app, name="db")
+link_app = typer.Typer(help="Company linkage with Splink (dedupe/).")
+app.add_typer(link_app, name="link")
 
 console = Console(stderr=False, highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -145,6 +147,81 @@ def db_stop() -> None:
     console.print("embedded Postgres stopped" if stopped else "embedded Postgres was not running")
 
 
+@link_app.command("run")
+def link_run() -> None:
+    """Score and cluster the mentions already built in the database (no dbt build)."""
+    from dedupe.link import link
+
+    try:
+        result = link(_database())
+    except Exception as exc:
+        _fail(exc)
+        return
+    console.print(
+        f"linkage run {result.run_id}: {result.mentions:,} mentions, {result.feature_rows:,}"
+        f" distinct feature rows, {result.scored_pairs:,} scored pairs, {result.matched_pairs:,}"
+        f" matched, {result.clusters:,} clusters; seconds "
+        + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()),
+        markup=False,
+    )
+
+
+@link_app.command("train")
+def link_train() -> None:
+    """Re-estimate the model on the mentions in the database; writes dedupe/model.json."""
+    import duckdb
+
+    from dedupe.link import collapse, read_mentions
+    from dedupe.model import MODEL_PATH
+    from dedupe.train import train
+
+    try:
+        features = collapse(duckdb.connect(), read_mentions(_database()))
+        train(features)
+    except Exception as exc:
+        _fail(exc)
+        return
+    console.print(f"trained on {features.num_rows:,} distinct feature rows -> {MODEL_PATH}")
+
+
+@link_app.command("evaluate")
+def link_evaluate(
+    truth: Annotated[Path, typer.Option("--truth", help="truth.csv written by amx generate")],
+    thresholds: Annotated[
+        str, typer.Option(help="Comma-separated match-probability thresholds to compare.")
+    ] = "0.3,0.5,0.7,0.8,0.9,0.95,0.99",
+) -> None:
+    """Precision, recall and F1 of the last linkage run against a truth file, per threshold."""
+    from dedupe.evaluate import evaluate, format_table, load_truth
+    from dedupe.link import clusterings_at, load_config
+
+    try:
+        values = sorted({float(t) for t in thresholds.split(",")} | {load_config().match_threshold})
+        truth_map = load_truth(truth)
+        by_threshold = clusterings_at(_database(), values)
+    except Exception as exc:
+        _fail(exc)
+        return
+    for scope, title in ((None, "all mentions"), ("master", "master list only")):
+        console.print(f"\n{title} (configured threshold {load_config().match_threshold:g})")
+        rows = [(t, evaluate(truth_map, pred, scope=scope)) for t, pred in by_threshold.items()]
+        print(format_table(rows))
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the 11 files to.")],
+    companies: Annotated[int, typer.Option("--companies")] = 5188,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+) -> None:
+    """Write a synthetic export in the vendor's format, with truth.csv (mention -> entity)."""
+    from dedupe.generate import generate_export
+
+    out.mkdir(parents=True, exist_ok=True)
+    counts = generate_export(companies, seed, out)
+    console.print(f"wrote {sum(counts.values()):,} rows in {len(counts)} files to {out}")
+
+
 class _null:
     def __enter__(self):
         return self
@@ -170,6 +247,12 @@ def _print_summary(summary) -> None:
     for name, seconds in summary.stage_seconds.items():
         stages.add_row(name, f"{seconds:.2f}")
     console.print(stages)
+    if summary.link is not None:
+        lk = summary.link
+        console.print(
+            f"linkage: {lk.mentions:,} mentions -> {lk.clusters:,} companies"
+            f" ({lk.matched_pairs:,} matched pairs of {lk.scored_pairs:,} scored)"
+        )
     if summary.build is not None:
         console.print(f"dbt build: {_counts(summary.build.status_counts)}")
         for w in summary.build.warnings:

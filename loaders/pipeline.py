@@ -22,6 +22,7 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     drift: list[str] = field(default_factory=list)
     build: dbt.BuildResult | None = None
+    link: object | None = None  # dedupe.link.LinkResult
 
 
 Reporter = Callable[[str], None]
@@ -52,6 +53,16 @@ def run(
         summary.rows = result.rows
         summary.drift = [f"{d.file_name}: {d.kind}: {d.detail}" for d in delivery.drift]
     if build and dbt.dbt_available():
+        from dedupe.link import link, model_available
+
+        if model_available():
+            # Linkage reads the mentions model, so that part of the dbt graph is built first.
+            with _stage(summary, "mentions", report):
+                dbt.run_dbt(db, ["build", "--select", "+int_company_mentions"])
+            with _stage(summary, "link", report):
+                summary.link = link(db)
+        else:
+            report("link: skipped, no trained model (run `amx link train`)")
         with _stage(summary, "build", report):
             summary.build = dbt.run_dbt(db, ["build"])
     return summary

@@ -1,0 +1,608 @@
+"""Score company mentions with the trained Splink model, cluster them, write ``linkage.*``.
+
+Flow: read the dbt model ``int_company_mentions`` from Postgres (psycopg; the DuckDB postgres
+extension cannot be downloaded here) -> collapse identical feature rows (repeats of one normalised
+mention are scored once) -> Splink predict on DuckDB -> edges at or above the match threshold,
+plus steward must-links, minus steward cannot-links -> connected components -> a stable key per
+cluster -> ``linkage.clusters`` (every mention), ``linkage.match_pairs`` (every stored pair, with
+each comparison's level and Bayes factor), ``linkage.review_queue``, ``linkage.decision_report``
+and ``linkage.runs``. Splink's comparison viewer and cluster studio go to
+``$AMX_HOME/runs/<run_id>/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import tomllib
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import networkx as nx
+import pyarrow as pa
+from psycopg import sql
+
+from dedupe import decisions as steward
+from dedupe.model import MODEL_PATH
+from loaders.db import Database
+from loaders.settings import amx_home
+
+CONFIG_PATH = Path(__file__).with_name("linkage.toml")
+MENTIONS_RELATION = "intermediate.int_company_mentions"
+MASTER_FILE = "Company_information.json"
+COMPARISONS = ("name", "domain", "country_code")
+
+
+@dataclass(frozen=True)
+class Config:
+    match_threshold: float
+    review_low: float
+    store_min: float
+    distinctive_max_names: int
+    shared_domain_max_names: int
+    weak_edge_below: float
+    max_cluster_feature_rows: int
+
+
+def load_config(path: Path = CONFIG_PATH) -> Config:
+    with path.open("rb") as fh:
+        return Config(**tomllib.load(fh))
+
+
+# The mentions model's columns under the names the Splink settings use, plus two corpus-level
+# features: whether a name holds a word few other names use, and whether its website domain is
+# shared by several differently named companies (then it says nothing about identity).
+MENTIONS_SQL = """
+with mentions as (
+    select * from {relation} where normalised_name <> ''
+),
+domain_use as (
+    select website_domain, count(distinct normalised_name) as names
+    from mentions where website_domain is not null group by website_domain
+),
+names as (
+    select distinct normalised_name, name_tokens from mentions
+),
+token_use as (
+    select token, count(*) as names
+    from names, unnest(name_tokens) as token group by token
+),
+specificity as (
+    select names.normalised_name, min(token_use.names) as rarest_token_names
+    from names, unnest(names.name_tokens) as token join token_use using (token)
+    group by names.normalised_name
+)
+select
+    mention_key, source_file,
+    normalised_name as name_norm,
+    name_tokens,
+    name_tokens[1] as name_first_token,
+    coalesce(specificity.rarest_token_names <= %(distinctive)s, false) as name_is_distinctive,
+    case when domain_use.names <= %(shared_domain)s then mentions.website_domain end as domain,
+    country_code
+from mentions
+left join domain_use using (website_domain)
+left join specificity using (normalised_name)
+"""
+MENTION_TYPES = {
+    "mention_key": pa.string(),
+    "source_file": pa.string(),
+    "name_norm": pa.string(),
+    "name_tokens": pa.list_(pa.string()),
+    "name_first_token": pa.string(),
+    "name_is_distinctive": pa.bool_(),
+    "domain": pa.string(),
+    "country_code": pa.string(),
+}
+FEATURE_COLUMNS = [
+    "feature_id", "name_norm", "name_tokens", "name_first_token", "name_is_distinctive",
+    "domain", "country_code",
+]  # fmt: skip
+
+
+@dataclass
+class LinkResult:
+    run_id: str
+    model_hash: str
+    mentions: int
+    feature_rows: int
+    scored_pairs: int
+    matched_pairs: int
+    clusters: int
+    review_items: int
+    decisions: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    artefacts: dict[str, str] = field(default_factory=dict)
+
+
+def model_available(path: Path = MODEL_PATH) -> bool:
+    return path.exists()
+
+
+def model_hash(path: Path = MODEL_PATH) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def read_mentions(db: Database, config: Config | None = None) -> pa.Table:
+    """The mentions model as Arrow (one row per company-name mention in every sheet)."""
+    config = config or load_config()
+    params = {
+        "distinctive": config.distinctive_max_names,
+        "shared_domain": config.shared_domain_max_names,
+    }
+    with db.connect() as conn, conn.cursor() as cur:
+        cur.execute(MENTIONS_SQL.format(relation=MENTIONS_RELATION), params)
+        rows = cur.fetchall()
+    names = list(MENTION_TYPES)
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    return pa.table(
+        {n: pa.array(list(v), type=MENTION_TYPES[n]) for n, v in zip(names, columns, strict=True)}
+    )
+
+
+def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:
+    """Distinct feature rows; ``feature_id`` hashes the features, so it is stable across runs."""
+    con.register("mentions_in", mentions)
+    con.execute(
+        """
+        create or replace table mentions as
+        select *, md5(concat_ws('|', name_norm, coalesce(domain, ''), coalesce(country_code, '')))
+            as feature_id
+        from mentions_in
+        """
+    )
+    return con.execute(
+        f"""
+        select feature_id, any_value(name_norm) as name_norm,
+               any_value(name_tokens) as name_tokens,
+               any_value(name_first_token) as name_first_token,
+               bool_or(name_is_distinctive) as name_is_distinctive,
+               any_value(domain) as domain, any_value(country_code) as country_code,
+               bool_or(source_file = '{MASTER_FILE}') as in_master,
+               count(*) as mentions,
+               count(*) filter (where source_file <> '{MASTER_FILE}') as other_sheet_mentions,
+               min(mention_key) as representative_mention
+        from mentions group by feature_id order by feature_id
+        """
+    ).to_arrow_table()
+
+
+@dataclass
+class Scored:
+    linker: object
+    predictions: object  # SplinkDataFrame, kept for the dashboards
+    pairs: pa.Table
+
+
+def predict(features: pa.Table, config: Config, model: Path = MODEL_PATH) -> Scored:
+    """Every blocked pair of feature rows, scored; deterministic for a given model JSON."""
+    from splink import DuckDBAPI, Linker
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    api = DuckDBAPI()
+    linker = Linker(api.register(features.select(FEATURE_COLUMNS)), str(model))
+    predictions = linker.inference.predict(threshold_match_probability=config.store_min)
+    return Scored(linker, predictions, predictions.as_pyarrow_table())
+
+
+def _level_labels(model: Path = MODEL_PATH) -> dict[str, dict[int, str]]:
+    """comparison -> gamma value -> the level's label, from the model JSON."""
+    spec = json.loads(model.read_text(encoding="utf-8"))
+    labels: dict[str, dict[int, str]] = {}
+    for comparison in spec["comparisons"]:
+        levels = comparison["comparison_levels"]
+        non_null = [lv for lv in levels if not lv.get("is_null_level")]
+        by_gamma = {
+            len(non_null) - 1 - i: lv.get("label_for_charts", "") for i, lv in enumerate(non_null)
+        }
+        by_gamma[-1] = "null"
+        labels[comparison["output_column_name"]] = by_gamma
+    return labels
+
+
+def explain(con: duckdb.DuckDBPyConnection, scored: pa.Table, features: pa.Table) -> pa.Table:
+    """Pairs with both representative mentions, each comparison's level and Bayes factor."""
+    con.register("scored", scored)
+    con.register("features", features)
+    parts = []
+    for c in COMPARISONS:
+        tf = f" + coalesce(s.mw_tf_adj_{c}, 0)" if f"mw_tf_adj_{c}" in scored.column_names else ""
+        parts.append(f"s.gamma_{c} as gamma_{c}, power(2, s.mw_{c}{tf}) as bf_{c}")
+    return con.execute(
+        f"""
+        select s.feature_id_l, s.feature_id_r,
+               fl.representative_mention as mention_key_l,
+               fr.representative_mention as mention_key_r,
+               s.name_norm_l, s.name_norm_r,
+               s.match_weight, s.match_probability, {", ".join(parts)}
+        from scored s
+        join features fl on fl.feature_id = s.feature_id_l
+        join features fr on fr.feature_id = s.feature_id_r
+        order by s.feature_id_l, s.feature_id_r
+        """
+    ).to_arrow_table()
+
+
+@dataclass
+class DecisionOutcome:
+    mention_key_l: str
+    mention_key_r: str
+    decision: str
+    reviewer: str
+    decided_at: str
+    status: str  # applied | no_effect | stale | conflict
+    detail: str
+
+
+def _edge_graph(features: pa.Table, pairs: pa.Table, threshold: float) -> nx.Graph:
+    graph = nx.Graph()
+    graph.add_nodes_from(features.column("feature_id").to_pylist())
+    for left, right, p in zip(
+        pairs.column("feature_id_l").to_pylist(),
+        pairs.column("feature_id_r").to_pylist(),
+        pairs.column("match_probability").to_pylist(),
+        strict=True,
+    ):
+        if p >= threshold:
+            graph.add_edge(left, right, p=p, must=False)
+    return graph
+
+
+def apply_decisions(
+    graph: nx.Graph, feature_of: dict[str, str], current: dict
+) -> list[DecisionOutcome]:
+    """Must-links join, cannot-links cut (the weakest model edge on each remaining path)."""
+    outcomes: list[DecisionOutcome] = []
+    cannot: list[tuple[steward.Decision, str, str]] = []
+
+    def outcome(d: steward.Decision, status: str, detail: str) -> None:
+        outcomes.append(
+            DecisionOutcome(
+                d.mention_key_l,
+                d.mention_key_r,
+                d.decision,
+                d.reviewer,
+                d.decided_at,
+                status,
+                detail,
+            )
+        )
+
+    for d in current.values():
+        missing = [k for k in (d.mention_key_l, d.mention_key_r) if k not in feature_of]
+        if missing:
+            outcome(d, "stale", f"no longer in the export: {', '.join(missing)}")
+            continue
+        fl, fr = feature_of[d.mention_key_l], feature_of[d.mention_key_r]
+        if fl == fr:
+            if d.decision == "match":
+                outcome(d, "no_effect", "identical spellings and features: already one company")
+            else:
+                outcome(d, "conflict", "identical spellings and features cannot be told apart")
+            continue
+        if d.decision == "match":
+            graph.add_edge(fl, fr, p=1.0, must=True)
+            outcome(d, "applied", "must-link")
+        else:
+            if graph.has_edge(fl, fr) and not graph.edges[fl, fr]["must"]:
+                graph.remove_edge(fl, fr)
+            cannot.append((d, fl, fr))
+    for d, fl, fr in cannot:
+        cut = 0
+        while nx.has_path(graph, fl, fr):
+            path = nx.shortest_path(graph, fl, fr)
+            edges = [
+                (a, b)
+                for a, b in zip(path, path[1:], strict=False)
+                if not graph.edges[a, b]["must"]
+            ]
+            if not edges:
+                outcome(d, "conflict", "joined by other stewards' match decisions")
+                break
+            weakest = min(edges, key=lambda e: graph.edges[e]["p"])
+            graph.remove_edge(*weakest)
+            cut += 1
+        else:
+            outcome(d, "applied", f"cannot-link; {cut} model edge(s) cut")
+    return outcomes
+
+
+def stable_cluster_keys(features: pa.Table, components: list[set[str]]) -> dict[str, str]:
+    """feature_id -> cluster key, derived from the cluster's best member, not from row order.
+
+    The key is the normalised name and country of the member that a master row backs (else any
+    member), smallest first, so it survives reruns, appended rows and reordered files.
+    """
+    info = {
+        r["feature_id"]: r
+        for r in features.select(
+            ["feature_id", "name_norm", "country_code", "in_master"]
+        ).to_pylist()
+    }
+    keyed: list[tuple[str, set[str]]] = []
+    for members in components:
+        best = min(
+            members,
+            key=lambda f: (
+                not info[f]["in_master"],
+                info[f]["name_norm"] or "",
+                info[f]["country_code"] or "",
+                f,
+            ),
+        )
+        keyed.append((f"{info[best]['name_norm']}|{info[best]['country_code'] or ''}", members))
+    keyed.sort(key=lambda kv: (kv[0], min(kv[1])))
+    result: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for key, members in keyed:
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        final = key if n == 0 else f"{key}#{n + 1}"
+        for f in members:
+            result[f] = final
+    return result
+
+
+def review_queue(
+    graph: nx.Graph,
+    pairs: pa.Table,
+    features: pa.Table,
+    keys: dict[str, str],
+    config: Config,
+    decided: set[tuple[str, str]],
+) -> list[dict]:
+    """Uncertain pairs and weak links, ordered by how many other-sheet rows hang on them."""
+    info = {r["feature_id"]: r for r in features.to_pylist()}
+    items: list[dict] = []
+
+    def add(kind: str, fl: str, fr: str, p: float, impact: int) -> None:
+        ml, mr = info[fl]["representative_mention"], info[fr]["representative_mention"]
+        if tuple(sorted((ml, mr))) in decided:
+            return
+        items.append({
+            "item_kind": kind, "mention_key_l": ml, "mention_key_r": mr,
+            "feature_id_l": fl, "feature_id_r": fr, "name_l": info[fl]["name_norm"],
+            "name_r": info[fr]["name_norm"], "match_probability": p,
+            "cluster_id_l": keys[fl], "cluster_id_r": keys[fr], "impact": impact,
+        })  # fmt: skip
+
+    for row in pairs.select(["feature_id_l", "feature_id_r", "match_probability"]).to_pylist():
+        p = row["match_probability"]
+        if config.review_low <= p < config.match_threshold:
+            fl, fr = row["feature_id_l"], row["feature_id_r"]
+            impact = info[fl]["other_sheet_mentions"] + info[fr]["other_sheet_mentions"]
+            add("uncertain_pair", fl, fr, p, impact)
+    for a, b in nx.bridges(graph):
+        data = graph.edges[a, b]
+        if data["must"] or data["p"] >= config.weak_edge_below:
+            continue
+        graph.remove_edge(a, b)
+        side = nx.node_connected_component(graph, a)
+        other = nx.node_connected_component(graph, b)
+        graph.add_edge(a, b, **data)
+        smaller = side if len(side) <= len(other) else other
+        impact = sum(info[f]["mentions"] for f in smaller)
+        add("weak_link", a, b, data["p"], impact)
+    items.sort(key=lambda i: (-i["impact"], i["match_probability"], i["mention_key_l"]))
+    for rank, item in enumerate(items, start=1):
+        item["rank"] = rank
+    return items
+
+
+PAIR_COLUMNS = [
+    "feature_id_l", "feature_id_r", "mention_key_l", "mention_key_r", "name_norm_l",
+    "name_norm_r", "match_weight", "match_probability",
+    *(f"{kind}_{c}" for c in COMPARISONS for kind in ("gamma", "bf", "level")),
+    "model_hash", "run_id",
+]  # fmt: skip
+
+RUNS_DDL = """
+create schema if not exists linkage;
+create table if not exists linkage.runs (
+    run_id text primary key, model_hash text not null, config jsonb not null,
+    mentions bigint not null, feature_rows bigint not null, scored_pairs bigint not null,
+    matched_pairs bigint not null, clusters bigint not null, review_items bigint not null,
+    decisions jsonb not null, seconds jsonb not null, artefacts jsonb not null,
+    finished_at timestamptz not null default now()
+);
+comment on table linkage.runs is
+    'Append-only: one row per linkage run (model, thresholds, counts).';
+"""
+
+TABLES = {
+    "clusters": (
+        "mention_key text primary key, feature_id text not null, cluster_id text not null,"
+        " run_id text not null",
+        "One row per company mention: the cluster (company) it belongs to.",
+    ),
+    "match_pairs": (
+        "feature_id_l text not null, feature_id_r text not null, mention_key_l text not null,"
+        " mention_key_r text not null, name_norm_l text, name_norm_r text,"
+        " match_weight float8 not null, match_probability float8 not null,"
+        " gamma_name int, bf_name float8, level_name text,"
+        " gamma_domain int, bf_domain float8, level_domain text,"
+        " gamma_country_code int, bf_country_code float8, level_country_code text,"
+        " model_hash text not null, run_id text not null,"
+        " primary key (feature_id_l, feature_id_r)",
+        "Scored pairs of distinct mention spellings (each side shown by a representative"
+        " mention), with every comparison's level and Bayes factor.",
+    ),
+    "review_queue": (
+        "rank int primary key, item_kind text not null, mention_key_l text not null,"
+        " mention_key_r text not null, feature_id_l text not null, feature_id_r text not null,"
+        " name_l text, name_r text, match_probability float8 not null, cluster_id_l text not"
+        " null, cluster_id_r text not null, impact int not null, run_id text not null",
+        "Pairs for a steward: uncertain scores and weak links holding clusters together,"
+        " ordered by impact (rows in other sheets that hang on the decision).",
+    ),
+    "decision_report": (
+        "mention_key_l text not null, mention_key_r text not null, decision text not null,"
+        " reviewer text not null, decided_at text not null, status text not null,"
+        " detail text not null, run_id text not null",
+        "What became of each current steward decision in this run (applied, no_effect, stale,"
+        " conflict).",
+    ),
+}
+
+
+def _copy(conn, table: str, rows: list[dict] | list[tuple], columns: list[str]) -> None:
+    if not rows:
+        return
+    with conn.cursor().copy(f"copy linkage.{table} ({', '.join(columns)}) from stdin") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns] if isinstance(row, dict) else row)
+
+
+def _write(
+    db: Database, result: LinkResult, tables: dict[str, tuple[list, list[str]]], config: Config
+) -> None:
+    """Replace the linkage tables and append the run, in one transaction."""
+    with db.connect() as conn, conn.transaction():
+        conn.execute(RUNS_DDL)
+        for name, (ddl, comment) in TABLES.items():
+            conn.execute(f"drop table if exists linkage.{name}")
+            conn.execute(f"create table linkage.{name} ({ddl})")
+            conn.execute(
+                sql.SQL("comment on table {} is {}").format(
+                    sql.Identifier("linkage", name), sql.Literal(comment)
+                )
+            )
+            rows, columns = tables[name]
+            _copy(conn, name, rows, columns)
+        conn.execute(
+            "insert into linkage.runs (run_id, model_hash, config, mentions, feature_rows,"
+            " scored_pairs, matched_pairs, clusters, review_items, decisions, seconds,"
+            " artefacts) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                result.run_id, result.model_hash, json.dumps(asdict(config)), result.mentions,
+                result.feature_rows, result.scored_pairs, result.matched_pairs,
+                result.clusters, result.review_items, json.dumps(result.decisions),
+                json.dumps(result.seconds), json.dumps(result.artefacts),
+            ),
+        )  # fmt: skip
+
+
+def _dashboards(scored: Scored, features: pa.Table, keys: dict[str, str], run_dir: Path) -> dict:
+    """Splink's comparison viewer and cluster studio (self-contained HTML, work offline)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    vis = scored.linker.visualisations
+    viewer = run_dir / "comparison_viewer.html"
+    vis.comparison_viewer_dashboard(scored.predictions, str(viewer), overwrite=True)
+    clustered = features.select(FEATURE_COLUMNS).append_column(
+        "cluster_id", pa.array([keys[f] for f in features.column("feature_id").to_pylist()])
+    )
+    api = scored.linker._db_api  # the linker's own API: its tables live there
+    studio = run_dir / "cluster_studio.html"
+    vis.cluster_studio_dashboard(
+        scored.predictions, api.register(clustered), str(studio),
+        sampling_method="by_cluster_size", sample_size=20, overwrite=True,
+    )  # fmt: skip
+    return {"comparison_viewer": str(viewer), "cluster_studio": str(studio)}
+
+
+def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) -> LinkResult:
+    """One linkage run over the mentions in the database; returns its figures."""
+    config = load_config()
+    run_id = run_id or time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    seconds: dict[str, float] = {}
+
+    def lap(name: str, started: float) -> None:
+        seconds[name] = round(time.perf_counter() - started, 3)
+
+    t = time.perf_counter()
+    mentions = read_mentions(db, config)
+    lap("read", t)
+
+    t = time.perf_counter()
+    con = duckdb.connect()
+    features = collapse(con, mentions)
+    scored = predict(features, config)
+    pairs = explain(con, scored.pairs, features)
+    lap("predict", t)
+
+    t = time.perf_counter()
+    feature_of = dict(con.execute("select mention_key, feature_id from mentions").fetchall())
+    current = steward.current()
+    graph = _edge_graph(features, pairs, config.match_threshold)
+    outcomes = apply_decisions(graph, feature_of, current)
+    components = [set(c) for c in nx.connected_components(graph)]
+    keys = stable_cluster_keys(features, components)
+    queue = review_queue(graph, pairs, features, keys, config, set(current))
+    lap("cluster", t)
+
+    labels = _level_labels()
+    mh = model_hash()
+    pair_rows = pairs.to_pylist()
+    for row in pair_rows:
+        for c in COMPARISONS:
+            row[f"level_{c}"] = labels[c].get(row[f"gamma_{c}"], "")
+        row["model_hash"], row["run_id"] = mh, run_id
+    statuses: dict[str, int] = {}
+    for o in outcomes:
+        statuses[o.status] = statuses.get(o.status, 0) + 1
+    result = LinkResult(
+        run_id=run_id,
+        model_hash=mh,
+        mentions=mentions.num_rows,
+        feature_rows=features.num_rows,
+        scored_pairs=pairs.num_rows,
+        matched_pairs=sum(p >= config.match_threshold for p in
+                          pairs.column("match_probability").to_pylist()),
+        clusters=len(components),
+        review_items=len(queue),
+        decisions=statuses,
+        seconds=seconds,
+    )  # fmt: skip
+    if dashboards:
+        t = time.perf_counter()
+        try:
+            result.artefacts = _dashboards(scored, features, keys, amx_home() / "runs" / run_id)
+        except Exception as exc:  # the dashboards are a convenience: say so, don't fail the run
+            result.artefacts = {"error": f"dashboards not written: {exc}"}
+        lap("dashboards", t)
+
+    t = time.perf_counter()
+    clusters = [(m, f, keys[f], run_id) for m, f in sorted(feature_of.items())]
+    for item in queue:
+        item["run_id"] = run_id
+    outcome_rows = [{**asdict(o), "run_id": run_id} for o in outcomes]
+    _write(
+        db, result,
+        {
+            "clusters": (clusters, ["mention_key", "feature_id", "cluster_id", "run_id"]),
+            "match_pairs": (pair_rows, PAIR_COLUMNS),
+            "review_queue": (queue, list(queue[0]) if queue else []),
+            "decision_report": (outcome_rows, list(outcome_rows[0]) if outcome_rows else []),
+        },
+        config,
+    )  # fmt: skip
+    lap("write", t)
+    return result
+
+
+def clusterings_at(db: Database, thresholds: list[float]) -> dict[float, dict[str, str]]:
+    """Re-cluster the stored pairs of the last run at other thresholds (no steward decisions).
+
+    For choosing the threshold against a truth file; the run's own clusters are unaffected.
+    """
+    with db.connect() as conn:
+        pairs = conn.execute(
+            "select feature_id_l, feature_id_r, match_probability from linkage.match_pairs"
+        ).fetchall()
+        feature_of = dict(conn.execute("select mention_key, feature_id from linkage.clusters"))
+    result: dict[float, dict[str, str]] = {}
+    for threshold in thresholds:
+        graph = nx.Graph()
+        graph.add_nodes_from(set(feature_of.values()))
+        graph.add_edges_from((left, right) for left, right, p in pairs if p >= threshold)
+        component: dict[str, str] = {}
+        for members in nx.connected_components(graph):
+            cid = min(members)
+            for f in members:
+                component[f] = cid
+        result[threshold] = {m: component[f] for m, f in feature_of.items()}
+    return result

@@ -1,0 +1,78 @@
+"""``amx link train``: estimate the model's parameters and write ``dedupe/model.json``.
+
+u (how often levels occur among non-matches) is estimated by random sampling, with a fixed seed,
+on the distinct rows of the master list only: the other sheets repeat the master's names many
+times, so random pairs drawn from all mentions would be full of true matches. m (how often levels
+occur among matches) is estimated by EM over two blocking rules, each training the comparisons it
+does not block on. Levels EM cannot identify are then bounded (see ``_bound_m``) and the reason
+is written into the JSON's comparison descriptions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dedupe.model import MODEL_PATH, settings
+
+SEED = 20261124
+U_MAX_PAIRS = 2e6
+# EM can push m of a rare level to ~0 (a mismatch then vetoes any match) or learn m(exact name)
+# below m(fuzzy name). Floors keep every level's evidence finite.
+M_FLOOR = 0.005
+
+
+def _bound_m(model: dict) -> dict:
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m = level.get("m_probability")
+            if m is not None and not level.get("is_null_level") and m < M_FLOOR:
+                level["m_probability"] = M_FLOOR
+    return model
+
+
+def _one_row_per_name(table: pa.Table) -> pa.Table:
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("t", table)
+    return con.execute(
+        "select * from t qualify row_number() over (partition by name_norm order by feature_id) = 1"
+    ).to_arrow_table()
+
+
+def train(features: pa.Table, out: Path = MODEL_PATH) -> dict:
+    """Train on distinct feature rows (``in_master`` marks master-list rows); write the JSON."""
+    from splink import DuckDBAPI, Linker, block_on
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    master = features.filter(pc.field("in_master"))
+    cols = [
+        "feature_id",
+        "name_norm",
+        "name_tokens",
+        "name_first_token",
+        "name_is_distinctive",
+        "domain",
+        "country_code",
+    ]
+    # u on the master list alone, one row per distinct name: random pairs drawn from it are
+    # (nearly all) non-matches, which random-sampled u assumes.
+    one_per_name = _one_row_per_name(master.select(cols))
+    u_linker = Linker(DuckDBAPI().register(one_per_name), settings())
+    u_linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
+    with_u = u_linker.misc.save_model_to_json()
+    # The prior and m on every distinct mention: that is the population the model scores.
+    linker = Linker(DuckDBAPI().register(features.select(cols)), with_u)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("name_norm"), block_on("domain")], recall=0.8
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("domain"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("name_norm"))
+    model = _bound_m(linker.misc.save_model_to_json())
+    out.write_text(json.dumps(model, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return model
