@@ -61,3 +61,18 @@ def run_dbt(db: Database, args: list[str], *, vars_: dict | None = None) -> Buil
         listed = "\n  ".join(result.failures[:20]) or "see dbt_project/logs/dbt.log"
         raise BuildError(f"dbt {' '.join(args)} failed:\n  {listed}")
     return result
+
+
+def merge(first: BuildResult | None, second: BuildResult) -> BuildResult:
+    """One result for a build run in parts."""
+    if first is None:
+        return second
+    counts = dict(first.status_counts)
+    for k, v in second.status_counts.items():
+        counts[k] = counts.get(k, 0) + v
+    return BuildResult(
+        seconds=first.seconds + second.seconds,
+        status_counts=counts,
+        warnings=first.warnings + second.warnings,
+        failures=first.failures + second.failures,
+    )

@@ -37,32 +37,49 @@ def _stage(summary: RunSummary, name: str, report: Reporter) -> Iterator[None]:
     report(f"{name}: done in {summary.stage_seconds[name]:.2f} s")
 
 
+STAGES = ("load", "mentions", "link", "build")
+# Linkage reads the mentions model, so dbt runs in two parts: the mentions model with everything
+# upstream of it (seeds, staging) and their tests, then the rest of the graph (resolution, marts,
+# audit), which reads linkage.clusters. Nothing is built twice.
+MENTIONS_SELECTOR = "+int_company_mentions"
+
+
 def run(
     db: Database,
     source: Path,
     *,
     build: bool = True,
+    stages: tuple[str, ...] = STAGES,
     report: Reporter = lambda _msg: None,
 ) -> RunSummary:
-    """Run every stage that exists; stop at the first failure (earlier stages stay committed)."""
-    summary = RunSummary(source=source)
-    with _stage(summary, "load", report):
-        delivery = read_delivery(source)
-        result = land(db, delivery)
-        summary.load_id = result.load_id
-        summary.rows = result.rows
-        summary.drift = [f"{d.file_name}: {d.kind}: {d.detail}" for d in delivery.drift]
-    if build and dbt.dbt_available():
-        from dedupe.link import link, model_available
+    """Run the stages in order; stop at the first failure (earlier stages stay committed).
 
+    ``build=False`` runs only the load. ``stages`` picks a subset (e.g. load, mentions, link).
+    """
+    summary = RunSummary(source=source)
+    stages = stages if build else ("load",)
+    if "load" in stages:
+        with _stage(summary, "load", report):
+            delivery = read_delivery(source)
+            result = land(db, delivery)
+            summary.load_id = result.load_id
+            summary.rows = result.rows
+            summary.drift = [f"{d.file_name}: {d.kind}: {d.detail}" for d in delivery.drift]
+    if not dbt.dbt_available():
+        return summary
+    from dedupe.link import link, model_available
+
+    if "mentions" in stages:
+        with _stage(summary, "mentions", report):
+            summary.build = dbt.run_dbt(db, ["build", "--select", MENTIONS_SELECTOR])
+    if "link" in stages:
         if model_available():
-            # Linkage reads the mentions model, so that part of the dbt graph is built first.
-            with _stage(summary, "mentions", report):
-                dbt.run_dbt(db, ["build", "--select", "+int_company_mentions"])
             with _stage(summary, "link", report):
                 summary.link = link(db)
         else:
             report("link: skipped, no trained model (run `amx link train`)")
+    if "build" in stages:
         with _stage(summary, "build", report):
-            summary.build = dbt.run_dbt(db, ["build"])
+            rest = dbt.run_dbt(db, ["build", "--exclude", MENTIONS_SELECTOR])
+            summary.build = dbt.merge(summary.build, rest)
     return summary
