@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export RUNTIME__DLTHUB_TELEMETRY := false
 
-.PHONY: run test lint fmt bench clean
+.PHONY: run test lint fmt bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,12 +21,20 @@ lint: $(STAMP)
 	$(BIN)/ruff check loaders dedupe tests
 	$(BIN)/ruff format --check loaders dedupe tests
 
-test: lint
+test: lint browser
 	$(BIN)/pytest -q
 
 fmt: $(STAMP)
 	$(BIN)/ruff format loaders dedupe tests
 	$(BIN)/ruff check --fix loaders dedupe tests
+
+# Debian's Chromium and ChromeDriver for the end-to-end review test (Playwright's own browser
+# download cannot work here); needs root or sudo, once per machine.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+		>/dev/null; } || echo "warning: chromium could not be installed (not root?):" \
+		"the browser test will be skipped"
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench

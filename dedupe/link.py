@@ -155,7 +155,7 @@ def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:
         from mentions_in
         """
     )
-    return con.execute(
+    return con.sql(
         f"""
         select feature_id, any_value(name_norm) as name_norm,
                any_value(name_tokens) as name_tokens,
@@ -212,7 +212,7 @@ def explain(con: duckdb.DuckDBPyConnection, scored: pa.Table, features: pa.Table
     for c in COMPARISONS:
         tf = f" + coalesce(s.mw_tf_adj_{c}, 0)" if f"mw_tf_adj_{c}" in scored.column_names else ""
         parts.append(f"s.gamma_{c} as gamma_{c}, power(2, s.mw_{c}{tf}) as bf_{c}")
-    return con.execute(
+    return con.sql(
         f"""
         select s.feature_id_l, s.feature_id_r,
                fl.representative_mention as mention_key_l,

@@ -40,7 +40,7 @@ def _one_row_per_name(table: pa.Table) -> pa.Table:
 
     con = duckdb.connect()
     con.register("t", table)
-    return con.execute(
+    return con.sql(
         "select * from t qualify row_number() over (partition by name_norm order by feature_id) = 1"
     ).to_arrow_table()
 

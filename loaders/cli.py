@@ -222,6 +222,52 @@ def generate(
     console.print(f"wrote {sum(counts.values()):,} rows in {len(counts)} files to {out}")
 
 
+@link_app.command("apply")
+def link_apply() -> None:
+    """Apply steward decisions: re-cluster and rebuild, without reloading the export."""
+    from dedupe.link import link
+    from loaders import dbt
+
+    try:
+        db = _database()
+        result = link(db)
+        build_result = dbt.run_dbt(db, ["build"])
+    except Exception as exc:
+        _fail(exc)
+        return
+    outcomes = ", ".join(f"{n} {s}" for s, n in sorted(result.decisions.items())) or "none"
+    console.print(
+        f"linkage run {result.run_id}: {result.clusters:,} companies; decisions: {outcomes};"
+        f" {result.review_items:,} left in the review queue",
+        markup=False,
+    )
+    console.print(f"dbt build: {_counts(build_result.status_counts)}")
+
+
+@app.command()
+def review(
+    host: Annotated[str, typer.Option(help="Interface to bind (localhost unless told).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=0, max=65535, help="0 picks a free port.")] = 8765,
+    reviewer: Annotated[
+        str, typer.Option(help="Name recorded with decisions (default: your login).")
+    ] = "",
+) -> None:
+    """Serve the steward review page for the last linkage run."""
+    import getpass
+
+    from dedupe.review import create_app, serve
+
+    try:
+        app_ = create_app(_database(), reviewer=reviewer or getpass.getuser())
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            err.print(f"warning: serving on {host}: anyone who reaches it can record decisions")
+        serve(app_, host, port, announce=lambda line: console.print(line, markup=False))
+    except Exception as exc:
+        _fail(exc)
+
+
 class _null:
     def __enter__(self):
         return self

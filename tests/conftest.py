@@ -72,3 +72,12 @@ def overlay(delivery: Path, case: str) -> Path:
     for path in (FIXTURES / "bad_input" / case).iterdir():
         shutil.copyfile(path, delivery / path.name)
     return delivery
+
+
+@pytest.fixture(scope="session")
+def built_db(database):
+    """The sample export through every stage: load, mentions, link, dbt build (with tests)."""
+    from loaders import pipeline
+
+    pipeline.run(database, SAMPLE, build=True)
+    return database

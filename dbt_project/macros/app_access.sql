@@ -1,0 +1,77 @@
+{#-
+    Row-level security for the app (seed plan §2.3): everyone may read, only `authenticated` may
+    insert. On Supabase the roles `anon` / `authenticated` and `auth.role()` already exist; on any
+    other Postgres (the embedded one, CI) `ensure_app_roles` creates compatible stand-ins, so the
+    same policies work everywhere.
+-#}
+
+{% macro ensure_app_roles() -%}
+    {%- if execute -%}
+    do $amx$
+    begin
+        if not exists (select 1 from pg_roles where rolname = 'anon') then
+            create role anon nologin;
+        end if;
+        if not exists (select 1 from pg_roles where rolname = 'authenticated') then
+            create role authenticated nologin;
+        end if;
+        -- Supabase's auth.role() reads the JWT role claim; the stand-in falls back to the
+        -- session's role, so `set role authenticated` behaves like a signed-in user.
+        if not exists (
+            select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+            where n.nspname = 'auth' and p.proname = 'role'
+        ) then
+            create schema if not exists auth;
+            create function auth.role() returns text language sql stable as $fn$
+                select coalesce(
+                    nullif(current_setting('request.jwt.claim.role', true), ''),
+                    nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role',
+                    current_user::text
+                )
+            $fn$;
+            grant usage on schema auth to anon, authenticated;
+            grant execute on function auth.role() to anon, authenticated;
+        end if;
+    end
+    $amx$;
+    create schema if not exists {{ var('marts_schema') }};
+    grant usage on schema {{ var('marts_schema') }} to anon, authenticated;
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook of every mart: grants, RLS policies, a default id for rows the app inserts. -#}
+{% macro apply_app_access(relation) -%}
+    {%- if model.config.materialized == 'view' -%}
+    grant select on {{ relation }} to anon, authenticated
+    {%- else -%}
+    grant select, insert on {{ relation }} to anon, authenticated;
+    -- rows the app inserts get an id like the ones dbt derives (random, not name-based)
+    alter table {{ relation }} alter column id set default gen_random_uuid();
+    alter table {{ relation }} enable row level security;
+    drop policy if exists app_read on {{ relation }};
+    create policy app_read on {{ relation }} for select using (true);
+    drop policy if exists app_insert_authenticated on {{ relation }};
+    create policy app_insert_authenticated on {{ relation }} for insert to authenticated
+        with check (auth.role() = 'authenticated')
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    A trigram index for fuzzy search on a text column (seed plan §2.2), created only where the
+    pg_trgm extension is available; elsewhere a notice says it was skipped.
+-#}
+{% macro trigram_index(relation, column_name) -%}
+    do $amx$
+    begin
+        if exists (select 1 from pg_available_extensions where name = 'pg_trgm') then
+            create extension if not exists pg_trgm;
+            execute format(
+                'create index if not exists %I on %s using gin (%I gin_trgm_ops)',
+                '{{ relation.identifier }}_{{ column_name }}_trgm', '{{ relation }}', '{{ column_name }}'
+            );
+        else
+            raise notice 'pg_trgm is not available: skipped the trigram index on {{ relation }}.{{ column_name }}';
+        end if;
+    end
+    $amx$
+{%- endmacro %}

@@ -1,0 +1,35 @@
+{#-
+    Deterministic ids: RFC 4122 version-3 (name-based, MD5) UUIDs in the project namespace
+    `var('id_namespace')`. Python reproduces them exactly with
+    `uuid.uuid3(uuid.UUID(<id_namespace>), key)`, so the linkage and review tools can compute the
+    id of any company or row without the database. Keys are stable strings such as
+    `company:<company_key>` or `<source_file>:<source_row>`, so a rebuild keeps every id.
+    (uuid3 rather than uuid5: Postgres has md5() built in, SHA-1 would need pgcrypto.)
+-#}
+{% macro stable_uuid(key_expr) -%}
+    {%- set ns_hex = var('id_namespace') | replace('-', '') -%}
+    {%- set digest = "md5(decode('" ~ ns_hex ~ "', 'hex') || convert_to(cast(" ~ key_expr ~ " as text), 'UTF8'))" -%}
+    {#- hex digits 13 and 17 carry the version (3) and the RFC 4122 variant (8, 9, a or b) -#}
+    cast(
+        substr({{ digest }}, 1, 12)
+        || '3'
+        || substr({{ digest }}, 14, 3)
+        || substr('89ab', (cast(cast('x' || substr({{ digest }}, 17, 1) as bit(4)) as integer) & 3) + 1, 1)
+        || substr({{ digest }}, 18, 15)
+        as uuid
+    )
+{%- endmacro %}
+
+{#- Ids of reference rows, shared by the reference marts and the marts that point at them. -#}
+{% macro technology_id(code_expr) -%}
+    case when {{ code_expr }} is not null then {{ stable_uuid("'technology:' || " ~ code_expr) }} end
+{%- endmacro %}
+
+{% macro material_id(name_expr) -%}
+    case when {{ name_expr }} is not null then {{ stable_uuid("'material:' || lower(" ~ name_expr ~ ")") }} end
+{%- endmacro %}
+
+{#- Id of a mart row that comes from one source row. -#}
+{% macro source_row_id(source_file='source_file', source_row='source_row') -%}
+    {{ stable_uuid(source_file ~ " || ':' || " ~ source_row) }}
+{%- endmacro %}

@@ -1,0 +1,121 @@
+{#- One row per funding round (Fundings_and_investments.json): company, round, country conformed;
+    amounts in another currency converted to USD with the yearly FX seed (original kept). -#}
+
+with
+
+fundings as (
+
+    select * from {{ ref('stg_vendor__fundings_and_investments') }}
+
+),
+
+mentions as (
+
+    select * from {{ ref('int_company_mentions') }}
+    where source_file = 'Fundings_and_investments.json'
+
+),
+
+resolution as (
+
+    select * from {{ ref('int_company_resolution') }}
+
+),
+
+funding_rounds as (
+
+    select * from {{ ref('funding_rounds') }}
+
+),
+
+currencies as (
+
+    select * from {{ ref('currencies') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('fx_yearly_average_rates') }}
+
+),
+
+joined as (
+
+    select
+        fundings.*,
+        mentions.mention_key,
+        resolution.company_key,
+        resolution.company_id,
+        mentions.country_code,
+        funding_rounds.funding_round,
+        funding_rounds.raw_value is not null as is_funding_round_mapped,
+        -- no currency written: the column's own unit (millions USD) applies
+        case when fundings.currency_token is null then 'USD' else currencies.currency_code end
+            as original_currency,
+        fx_rates.currency_per_usd
+    from fundings
+    left join mentions on mentions.source_row = fundings.source_row
+    left join resolution on resolution.mention_key = mentions.mention_key
+    left join funding_rounds
+        on funding_rounds.raw_value = {{ vocabulary_key('fundings.funding_round_raw') }}
+    left join currencies on currencies.currency_token = fundings.currency_token
+    left join fx_rates
+        on fx_rates.currency_code
+            = case when fundings.currency_token is null then 'USD' else currencies.currency_code end
+        and fx_rates.year = fundings.investment_year
+
+),
+
+converted as (
+
+    select
+        *,
+        round(original_amount_millions / currency_per_usd, 6) as amount_millions_usd,
+        make_date(investment_year, investment_month, 1) as investment_date
+    from joined
+    where true
+
+),
+
+validated as (
+
+    select
+        *,
+        {{ quarantine_checks([
+            ('company_name_missing', 'company_id is null', 'company_name'),
+            ('year_invalid', 'investment_year is null or investment_year < ' ~ var('earliest_plausible_year') ~ ' or investment_year > extract(year from current_date)', 'year_raw'),
+            ('month_invalid', 'investment_month is null', 'month_raw'),
+            ('amount_unparseable', 'amount_raw is not null and original_amount_millions is null', 'amount_raw'),
+            ('currency_unknown', 'original_amount_millions is not null and original_currency is null', 'amount_raw'),
+            ('fx_rate_missing', 'original_amount_millions is not null and currency_per_usd is null', "original_currency || ' ' || year_raw"),
+        ]) }},
+        {{ warning_checks([
+            ('amount_missing', 'amount_raw is null'),
+            ('amount_implausible', 'amount_millions_usd < ' ~ var('funding_min_millions_usd') ~ ' or amount_millions_usd > ' ~ var('funding_max_millions_usd')),
+            ('funding_round_unmapped', 'funding_round_raw is not null and not is_funding_round_mapped'),
+            ('country_unmapped', 'country_raw is not null and country_code is null'),
+        ]) }}
+    from converted
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        {{ row_outcome('row_fingerprint') }}
+    from validated
+
+),
+
+final as (
+
+    select
+        *,
+        {{ row_outcome_columns() }}
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,103 @@
+{#- One row per quote (Print_services_Pricing_data.json): company, process, material, country
+    conformed, per-unit price derived; plausibility rules quarantine. Identical quotes are NOT merged
+    (a repeated quote may be genuine); `repeat_of_source_row` marks them. -#}
+
+with
+
+pricing as (
+
+    select * from {{ ref('stg_vendor__print_services_pricing') }}
+
+),
+
+mentions as (
+
+    select * from {{ ref('int_company_mentions') }}
+    where source_file = 'Print_services_Pricing_data.json'
+
+),
+
+resolution as (
+
+    select * from {{ ref('int_company_resolution') }}
+
+),
+
+process_values as (
+
+    select * from {{ ref('int_process_values') }}
+
+),
+
+material_types as (
+
+    select * from {{ ref('material_types') }}
+
+),
+
+joined as (
+
+    select
+        pricing.*,
+        mentions.mention_key,
+        mentions.marketplace_name,
+        resolution.company_key,
+        resolution.company_id,
+        mentions.country_code,
+        process_values.technology_code,
+        process_values.has_unmapped_process,
+        material_types.material_category,
+        material_types.raw_value is not null as is_material_type_mapped,
+        round(pricing.price_usd / nullif(pricing.quantity, 0), 4) as unit_price_usd
+    from pricing
+    left join mentions on mentions.source_row = pricing.source_row
+    left join resolution on resolution.mention_key = mentions.mention_key
+    left join process_values on process_values.process_raw = pricing.process_raw
+    left join material_types
+        on material_types.raw_value = {{ vocabulary_key('pricing.material_type_raw') }}
+
+),
+
+validated as (
+
+    select
+        *,
+        {{ quarantine_checks([
+            ('company_name_missing', 'company_id is null', 'company_name'),
+            ('price_invalid', 'price_usd is null', 'manufacturing_cost_raw'),
+            ('quantity_invalid', 'quantity is null or quantity <= 0', 'quantity_raw'),
+            ('unit_price_implausible', 'unit_price_usd <= 0 or unit_price_usd >= ' ~ var('unit_price_max_usd'), 'unit_price_usd'),
+            ('order_date_invalid', 'ordered_on is null or ordered_on > current_date', 'day_ordered_raw'),
+            ('lead_time_implausible', 'lead_time_days is null or lead_time_days < 0 or lead_time_days > ' ~ var('lead_time_max_days'), 'lead_time_raw'),
+        ]) }},
+        {{ warning_checks([
+            ('lead_time_inconsistent', 'delivered_on is not null and ordered_on is not null and delivered_on - ordered_on <> lead_time_days'),
+            ('shipping_cost_implausible', 'shipping_cost_usd < 0 or shipping_cost_usd >= ' ~ var('unit_price_max_usd')),
+            ('process_unmapped', 'has_unmapped_process'),
+            ('material_type_unmapped', 'not is_material_type_mapped'),
+            ('country_unmapped', 'country_raw is not null and country_code is null'),
+        ]) }}
+    from joined
+
+),
+
+final as (
+
+    select
+        *,
+        case when quarantine_rule is null then source_row end as first_source_row,
+        nullif(min(source_row) over (partition by row_fingerprint), source_row) as repeat_of_source_row
+    from validated
+
+),
+
+outcomes as (
+
+    select
+        *,
+        {{ row_outcome_columns() }}
+    from final
+
+)
+
+select * from outcomes

@@ -1,0 +1,34 @@
+{#- Market figures in one long table: `revenue_by_country` (2024 revenue by country and segment),
+    `revenue_by_industry` (share of 2024 revenue, with revenue on the `All` rows) and `market_size`
+    (yearly past revenue by segment). Forecasts are in market_forecasts. -#}
+
+with
+
+figures as (
+
+    select * from {{ ref('int_market_data_conformed') }}
+    where row_outcome = 'published' and data_type <> 'forecast'
+
+),
+
+final as (
+
+    select
+        {{ source_row_id() }} as id,
+        data_type,
+        cast(year as integer) as year,
+        segment,
+        region,
+        country_code,
+        industry,
+        material,
+        cast(value_usd as numeric(20, 2)) as value_usd,
+        cast(percentage as numeric(9, 4)) as percentage,
+        unit,
+        source_file,
+        source_row
+    from figures
+
+)
+
+select * from final

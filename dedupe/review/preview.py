@@ -1,0 +1,96 @@
+"""What a decision would do, before the next run does it: the clusters and golden records.
+
+The clustering reuses the run's own rule (``dedupe.link.apply_decisions`` on the model's edges at
+the threshold, with every current steward decision), restricted to the clusters the pair touches.
+The golden record mirrors the survivorship of ``models/marts/companies.sql`` for the fields that
+come from mentions (name, website, country, parent, ticker, type); the mart stays the authority.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from dedupe import decisions as steward
+from dedupe.link import apply_decisions
+
+# companies.sql: which mention represents the company, master first, then the sheets in order
+ROLE_PRIORITY = {
+    "master": 1,
+    "listed_role": 2,
+    "system_manufacturer": 3,
+    "print_service_bureau": 4,
+    "funded_company": 5,
+    "acquired_company": 6,
+    "acquiring_company": 7,
+    "quoting_service": 8,
+}
+SHEET_TYPE = {"system_manufacturer": "equipment", "print_service_bureau": "service"}
+
+
+def _priority(m: dict) -> tuple[int, int]:
+    return ROLE_PRIORITY.get(m["role"], 9), int(m["source_row"])
+
+
+def golden_record(mentions: list[dict]) -> dict:
+    """The company the mart would build from these mentions (mention-level fields only)."""
+    ranked = sorted(mentions, key=_priority)
+    masters = sorted((m for m in mentions if m["role"] == "master"), key=_priority)
+
+    def first(rows: list[dict], column: str):
+        return next((m[column] for m in rows if m.get(column)), None)
+
+    return {
+        "name": ranked[0]["cleaned_name"] if ranked else None,
+        "website": first(masters, "website_url"),
+        "domain": first(masters, "website_domain"),
+        "country_code": first(ranked, "country_code"),
+        "parent_company": first(ranked, "parent_firm_annotation"),
+        "ticker": first(ranked, "ticker_tag"),
+        "type_from_sheets": next(
+            (SHEET_TYPE[m["role"]] for m in ranked if m["role"] in SHEET_TYPE), None
+        ),
+        "sheets": len({m["source_file"] for m in mentions}),
+        "mentions": len(mentions),
+    }
+
+
+@dataclass
+class Outcome:
+    """The clusters holding each side after a decision: one set when they end up together."""
+
+    decision: str
+    components: list[set[str]]  # feature ids, the left side's first
+
+    @property
+    def together(self) -> bool:
+        return len(self.components) == 1
+
+
+def outcome(
+    decision: str,
+    pair: tuple[str, str],  # the queued pair's mention keys
+    scope: list[str],  # feature ids of every cluster either side is in now
+    edges: list[tuple[str, str, float]],  # model edges at or above the threshold in the scope
+    feature_of: dict[str, str],  # mention key -> feature id, for the scope's mentions
+    current: dict[tuple[str, str], steward.Decision],
+) -> Outcome:
+    """Re-cluster the scope as the next run would, with ``decision`` on ``pair``."""
+    graph = nx.Graph()
+    graph.add_nodes_from(scope)
+    for left, right, p in edges:
+        graph.add_edge(left, right, p=p, must=False)
+    key = tuple(sorted(pair))
+    hypothetical = steward.Decision(pair[0], pair[1], decision, "preview", steward.now())
+    in_scope = {
+        k: d
+        for k, d in current.items()
+        if k != key and d.mention_key_l in feature_of and d.mention_key_r in feature_of
+    }
+    apply_decisions(graph, feature_of, {**in_scope, key: hypothetical})
+    left, right = feature_of[pair[0]], feature_of[pair[1]]
+    first = nx.node_connected_component(graph, left)
+    if right in first:
+        return Outcome(decision, [set(first)])
+    return Outcome(decision, [set(first), set(nx.node_connected_component(graph, right))])
