@@ -65,21 +65,25 @@ domain_use as (
     from mentions where website_domain is not null group by website_domain
 ),
 names as (
-    select distinct normalised_name, name_tokens from mentions
+    select distinct normalised_name, name_core_tokens from mentions
 ),
 token_use as (
     select token, count(*) as names
-    from names, unnest(name_tokens) as token group by token
+    from names, unnest(name_core_tokens) as token group by token
 ),
 specificity as (
     select names.normalised_name, min(token_use.names) as rarest_token_names
-    from names, unnest(names.name_tokens) as token join token_use using (token)
+    from names, unnest(names.name_core_tokens) as token join token_use using (token)
     group by names.normalised_name
 )
 select
     mention_key, source_file,
     normalised_name as name_norm,
     name_tokens,
+    name_core_tokens,
+    name_region_tokens,
+    array_to_string(array(select distinct t from unnest(name_core_tokens) as t order by t), ' ')
+        as name_core_key,
     name_tokens[1] as name_first_token,
     coalesce(specificity.rarest_token_names <= %(distinctive)s, false) as name_is_distinctive,
     case when domain_use.names <= %(shared_domain)s then mentions.website_domain end as domain,
@@ -93,14 +97,17 @@ MENTION_TYPES = {
     "source_file": pa.string(),
     "name_norm": pa.string(),
     "name_tokens": pa.list_(pa.string()),
+    "name_core_tokens": pa.list_(pa.string()),
+    "name_region_tokens": pa.list_(pa.string()),
+    "name_core_key": pa.string(),
     "name_first_token": pa.string(),
     "name_is_distinctive": pa.bool_(),
     "domain": pa.string(),
     "country_code": pa.string(),
 }
 FEATURE_COLUMNS = [
-    "feature_id", "name_norm", "name_tokens", "name_first_token", "name_is_distinctive",
-    "domain", "country_code",
+    "feature_id", "name_norm", "name_tokens", "name_core_tokens", "name_region_tokens",
+    "name_core_key", "name_first_token", "name_is_distinctive", "domain", "country_code",
 ]  # fmt: skip
 
 
@@ -159,10 +166,16 @@ def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:
         f"""
         select feature_id, any_value(name_norm) as name_norm,
                any_value(name_tokens) as name_tokens,
+               any_value(name_core_tokens) as name_core_tokens,
+               any_value(name_region_tokens) as name_region_tokens,
+               nullif(any_value(name_core_key), '') as name_core_key,
                any_value(name_first_token) as name_first_token,
                bool_or(name_is_distinctive) as name_is_distinctive,
                any_value(domain) as domain, any_value(country_code) as country_code,
                bool_or(source_file = '{MASTER_FILE}') as in_master,
+               bool_or(source_file = '{MASTER_FILE}')
+                   and (any_value(domain) is not null or any_value(country_code) is not null)
+                   as is_anchor,
                count(*) as mentions,
                count(*) filter (where source_file <> '{MASTER_FILE}') as other_sheet_mentions,
                min(mention_key) as representative_mention
@@ -311,6 +324,69 @@ def apply_decisions(
     return outcomes
 
 
+def anchored_components(graph: nx.Graph, is_anchor: dict[str, bool]) -> list[set[str]]:
+    """Companies anchored on master rows: every other mention joins at most one of them.
+
+    Plain connected components chain through mentions that carry no country or website: a
+    roles-sheet `Future Additive` scores high against the US, the German and the Dutch firm of
+    that generic name and would merge all three. Here anchors — master rows with a website or a
+    country — cluster among themselves; every other mention (other sheets, and master rows with
+    neither) joins the anchored company it scores best against, or, through other such mentions,
+    the best one they reach; mentions that reach none form new companies.
+    """
+    in_master = is_anchor
+    masters = sorted(n for n in graph if in_master[n])
+    component: dict[str, int] = {}
+    members: list[set[str]] = []
+    for nodes in nx.connected_components(graph.subgraph(masters)):
+        for n in nodes:
+            component[n] = len(members)
+        members.append(set(nodes))
+    anchor = {i: min(m) for i, m in enumerate(members)}  # stable tie-breaker
+
+    def best_component(nodes: set[str]) -> int | None:
+        candidates = [
+            (graph.edges[n, m]["p"], anchor[component[m]], component[m])
+            for n in nodes
+            for m in graph[n]
+            if m in component and m not in nodes
+        ]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda c: (c[0], [-ord(ch) for ch in c[1]]))[2]
+
+    others = sorted(n for n in graph if not in_master[n])
+    direct = {n: best_component({n}) for n in others}
+    for n, idx in direct.items():
+        if idx is not None and any(m in members[idx] and in_master[m] for m in graph[n]):
+            component[n] = idx
+            members[idx].add(n)
+    rest = [n for n in others if n not in component]
+    for nodes in sorted(nx.connected_components(graph.subgraph(rest)), key=min):
+        idx = best_component(set(nodes))
+        if idx is None:
+            idx = len(members)
+            members.append(set())
+            anchor[idx] = min(nodes)
+        for n in nodes:
+            component[n] = idx
+        members[idx] |= set(nodes)
+    return [m for m in members if m]
+
+
+def _check_cannot_links(
+    outcomes: list[DecisionOutcome], feature_of: dict[str, str], components: list[set[str]]
+) -> None:
+    """A cannot-link whose two mentions still share a company is reported, never hidden."""
+    company = {f: i for i, members in enumerate(components) for f in members}
+    for o in outcomes:
+        if o.decision == "no_match" and o.status == "applied":
+            fl, fr = feature_of[o.mention_key_l], feature_of[o.mention_key_r]
+            if company[fl] == company[fr]:
+                o.status = "conflict"
+                o.detail = "both still join the same master company through other mentions"
+
+
 def stable_cluster_keys(features: pa.Table, components: list[set[str]]) -> dict[str, str]:
     """feature_id -> cluster key, derived from the cluster's best member, not from row order.
 
@@ -393,6 +469,10 @@ def review_queue(
     return items
 
 
+FEATURE_TABLE_COLUMNS = [
+    "feature_id", "name_norm", "domain", "country_code", "in_master", "is_anchor", "mentions",
+    "other_sheet_mentions", "representative_mention", "cluster_id", "run_id",
+]  # fmt: skip
 PAIR_COLUMNS = [
     "feature_id_l", "feature_id_r", "mention_key_l", "mention_key_r", "name_norm_l",
     "name_norm_r", "match_weight", "match_probability",
@@ -414,6 +494,14 @@ comment on table linkage.runs is
 """
 
 TABLES = {
+    "features": (
+        "feature_id text primary key, name_norm text not null, domain text, country_code text,"
+        " in_master boolean not null, is_anchor boolean not null, mentions int not null,"
+        " other_sheet_mentions int not null, representative_mention text not null,"
+        " cluster_id text not null, run_id text not null",
+        "Distinct mention spellings (identical normalised features collapsed) as scored; anchors"
+        " are master rows with a website or country, which companies are built around.",
+    ),
     "clusters": (
         "mention_key text primary key, feature_id text not null, cluster_id text not null,"
         " run_id text not null",
@@ -529,7 +617,15 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
     current = steward.current()
     graph = _edge_graph(features, pairs, config.match_threshold)
     outcomes = apply_decisions(graph, feature_of, current)
-    components = [set(c) for c in nx.connected_components(graph)]
+    in_master = dict(
+        zip(
+            features.column("feature_id").to_pylist(),
+            features.column("in_master").to_pylist(),
+            strict=True,
+        )
+    )
+    components = anchored_components(graph, in_master)
+    _check_cannot_links(outcomes, feature_of, components)
     keys = stable_cluster_keys(features, components)
     queue = review_queue(graph, pairs, features, keys, config, set(current))
     lap("cluster", t)
@@ -567,12 +663,17 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
 
     t = time.perf_counter()
     clusters = [(m, f, keys[f], run_id) for m, f in sorted(feature_of.items())]
+    feature_rows = [
+        {**r, "cluster_id": keys[r["feature_id"]], "run_id": run_id}
+        for r in features.select(FEATURE_TABLE_COLUMNS[:-2]).to_pylist()
+    ]
     for item in queue:
         item["run_id"] = run_id
     outcome_rows = [{**asdict(o), "run_id": run_id} for o in outcomes]
     _write(
         db, result,
         {
+            "features": (feature_rows, FEATURE_TABLE_COLUMNS),
             "clusters": (clusters, ["mention_key", "feature_id", "cluster_id", "run_id"]),
             "match_pairs": (pair_rows, PAIR_COLUMNS),
             "review_queue": (queue, list(queue[0]) if queue else []),
@@ -587,20 +688,31 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
 def clusterings_at(db: Database, thresholds: list[float]) -> dict[float, dict[str, str]]:
     """Re-cluster the stored pairs of the last run at other thresholds (no steward decisions).
 
-    For choosing the threshold against a truth file; the run's own clusters are unaffected.
+    Uses the run's own clustering rule (``anchored_components``), so the row for the configured
+    threshold reproduces the run. For choosing the threshold against a truth file; the run's own
+    clusters are unaffected.
     """
     with db.connect() as conn:
         pairs = conn.execute(
             "select feature_id_l, feature_id_r, match_probability from linkage.match_pairs"
         ).fetchall()
         feature_of = dict(conn.execute("select mention_key, feature_id from linkage.clusters"))
+    with db.connect() as conn:
+        anchors = {
+            f
+            for (f,) in conn.execute(
+                "select distinct c.feature_id from linkage.clusters c"
+                " join linkage.features f using (feature_id) where f.is_anchor"
+            )
+        }
+    in_master = {f: f in anchors for f in feature_of.values()}
     result: dict[float, dict[str, str]] = {}
     for threshold in thresholds:
         graph = nx.Graph()
-        graph.add_nodes_from(set(feature_of.values()))
-        graph.add_edges_from((left, right) for left, right, p in pairs if p >= threshold)
+        graph.add_nodes_from(sorted(in_master))
+        graph.add_edges_from((left, right, {"p": p}) for left, right, p in pairs if p >= threshold)
         component: dict[str, str] = {}
-        for members in nx.connected_components(graph):
+        for members in anchored_components(graph, in_master):
             cid = min(members)
             for f in members:
                 component[f] = cid

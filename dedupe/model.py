@@ -7,7 +7,9 @@ deliberate, reviewed change: the JSON diff shows every parameter that moved.
 Input rows are *distinct feature rows* (identical normalised mentions collapsed), with columns:
 ``feature_id``, ``name_norm`` (the matching key dbt derives: cleaned name without legal forms,
 annotations, punctuation or spaces), ``name_tokens`` (its core words), ``name_first_token``,
-``name_is_distinctive`` (the name holds a word that few other names use),
+``name_core_tokens`` / ``name_region_tokens`` (the words that identify the firm / name a
+region, split in dbt), ``name_core_key`` (sorted core words), ``name_is_distinctive`` (a core
+word that few other names use),
 ``domain`` (registrable domain of the website), ``country_code`` (ISO 3166-1 alpha-2).
 """
 
@@ -36,9 +38,56 @@ _TOKEN_JACCARD = (
 # Solutions") about once in 10^6. m of both is still estimated by EM.
 U_EXACT_DISTINCTIVE = 1e-8
 U_EXACT_COMMON = 1e-6
+# `Graninent` and `Guangzhou Graninent Additive Manufacturing Technology Co.`: the same
+# distinctive word with different generic words around it. Unrelated firms do this somewhat more
+# often than they share a whole distinctive name.
+U_SAME_DISTINCTIVE_CORE = 1e-7
+# The contract says regional arms (`X Europe`) and divisions are *not* the company. Sharing a core
+# name is rare among unrelated pairs too (u ~ 1e-5), so any m above u would make the pattern
+# evidence *for* a match; EM, which sees such pairs share a domain and most of a name, learns
+# exactly that. m is fixed well below u: two spellings of one company practically never differ
+# by a region word or by a distinctive extra word, so the level is evidence against.
+M_REGIONAL_ARM = 1e-7
+M_EXTRA_WORDS = 1e-6
+
+
+def _sorted(column: str) -> str:
+    return f"list_sort(list_distinct({column}))"
+
+
+_SAME_CORE = (
+    f"len(name_core_tokens_l) > 0 and {_sorted('name_core_tokens_l')} = "
+    f"{_sorted('name_core_tokens_r')}"
+)
+# The name's words less its region words (`Acme Polymers France` -> `acme polymers`).
+_WITHOUT_REGION = (
+    "list_sort(list_distinct(list_filter(name_tokens_{s},"
+    " lambda t: not list_contains(name_region_tokens_{s}, t))))"
+)
+_REGIONAL_ARM = (
+    f"len(name_tokens_l) > 0 and {_WITHOUT_REGION.format(s='l')} = "
+    f"{_WITHOUT_REGION.format(s='r')} and {_sorted('name_region_tokens_l')} <> "
+    f"{_sorted('name_region_tokens_r')}"
+)
+_CONTAINS = (
+    "(list_has_all(name_tokens_l, name_tokens_r) or list_has_all(name_tokens_r, name_tokens_l))"
+)
+_EXTRA_CORE = (
+    "len(name_core_tokens_l) > 0 and len(name_core_tokens_r) > 0"
+    " and (list_has_all(name_core_tokens_l, name_core_tokens_r)"
+    " or list_has_all(name_core_tokens_r, name_core_tokens_l))"
+    f" and {_sorted('name_core_tokens_l')} <> {_sorted('name_core_tokens_r')}"
+)
 
 
 def name_comparison() -> cl.CustomComparison:
+    """Levels from strongest to weakest; the first that holds is the pair's level.
+
+    The region and extra-words levels come before the fuzzy ones on purpose: `Acme` and
+    `Acme France` are close strings but different companies (a regional arm), and so are `Acme`
+    and `Acme Rapido` (a division or brand). `Graninent` and `Guangzhou Graninent Additive
+    Manufacturing Technology` share their only core word: a brand and its legal name.
+    """
     return cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
@@ -52,6 +101,17 @@ def name_comparison() -> cl.CustomComparison:
                 u_probability=U_EXACT_COMMON,
                 fix_u_probability=True,
             ),
+            cll.CustomLevel(
+                _REGIONAL_ARM, "same name but for a region word (regional arm)"
+            ).configure(m_probability=M_REGIONAL_ARM, fix_m_probability=True),
+            cll.CustomLevel(
+                _EXTRA_CORE, "one name adds distinctive words (division, brand)"
+            ).configure(m_probability=M_EXTRA_WORDS, fix_m_probability=True),
+            cll.CustomLevel(
+                f"{_SAME_CORE} and name_is_distinctive_l and {_CONTAINS}",
+                "one name is the other plus generic words (brand vs legal name)",
+            ).configure(u_probability=U_SAME_DISTINCTIVE_CORE, fix_u_probability=True),
+            cll.CustomLevel(_SAME_CORE, "same core name, generic words differ"),
             cll.JaroWinklerLevel("name_norm", 0.96),
             cll.CustomLevel(f"{_TOKEN_JACCARD} >= 0.75", "token overlap >= 0.75"),
             cll.JaroWinklerLevel("name_norm", 0.9),
@@ -94,6 +154,7 @@ def settings() -> SettingsCreator:
         blocking_rules_to_generate_predictions=[
             block_on("name_norm"),
             block_on("domain"),
+            block_on("name_core_key"),
             block_on("name_first_token", "country_code"),
             block_on("substr(name_norm, 1, 5)"),
         ],

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dedupe.link import FEATURE_COLUMNS
 from dedupe.model import MODEL_PATH, settings
 
 SEED = 20261124
@@ -24,14 +25,23 @@ U_MAX_PAIRS = 2e6
 # EM can push m of a rare level to ~0 (a mismatch then vetoes any match) or learn m(exact name)
 # below m(fuzzy name). Floors keep every level's evidence finite.
 M_FLOOR = 0.005
+# A level that random sampling never observed among non-matches gets this u (its evidence is then
+# m / U_UNOBSERVED, bounded instead of undefined).
+U_UNOBSERVED = 1e-6
 
 
 def _bound_m(model: dict) -> dict:
+    """Floor estimated m (no level may veto); give unobserved levels a bounded m and u."""
     for comparison in model["comparisons"]:
-        for level in comparison["comparison_levels"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for level in levels:
             m = level.get("m_probability")
-            if m is not None and not level.get("is_null_level") and m < M_FLOOR:
+            if level.get("fix_m_probability"):
+                continue  # set by judgement in dedupe/model.py, with the reason beside it
+            if m is None or m < M_FLOOR:
                 level["m_probability"] = M_FLOOR
+            if level.get("u_probability") is None:
+                level["u_probability"] = U_UNOBSERVED
     return model
 
 
@@ -51,15 +61,7 @@ def train(features: pa.Table, out: Path = MODEL_PATH) -> dict:
 
     logging.getLogger("splink").setLevel(logging.WARNING)
     master = features.filter(pc.field("in_master"))
-    cols = [
-        "feature_id",
-        "name_norm",
-        "name_tokens",
-        "name_first_token",
-        "name_is_distinctive",
-        "domain",
-        "country_code",
-    ]
+    cols = FEATURE_COLUMNS
     # u on the master list alone, one row per distinct name: random pairs drawn from it are
     # (nearly all) non-matches, which random-sampled u assumes.
     one_per_name = _one_row_per_name(master.select(cols))

@@ -116,22 +116,37 @@ repaired as (
 
 ),
 
+unglued as (
+
+    select
+        *,
+        -- a legal form glued to the word before it (`TechnologiesGmbH`, `ItaliaS.r.l.`): the
+        -- missing space is put back so the form is recognised and dropped like any other
+        regexp_replace(
+            repaired_name,
+            '([a-z])((?:GmbH|S\.r\.l\.|S\.p\.A\.|S\.A\.|B\.V\.|Ltd\.?|Inc\.?|LLC|LLP|PLC|Corp\.?|Co\., Ltd)(?:[^A-Za-z]|$))',
+            '\1 \2', 'g'
+        ) as unglued_name
+    from repaired
+
+),
+
 annotated as (
 
     select
         *,
         -- annotations that are not part of the name
-        substring(repaired_name from '\(([A-Za-z]{2,8} ?: ?[A-Za-z0-9.]+)\)') as ticker_tag,
-        substring(repaired_name from '(?i)\((?:now )?part of ([^)]+)\)') as part_of_firm,
-        substring(repaired_name from '(?i)\(acquired by ([^)]+)\)') as acquired_by_firm,
-        substring(repaired_name from '(?i)\(formerly ([^)]+)\)') as formerly_name,
-        substring(repaired_name from '(?i)\((?:trading as|t/a|dba) ([^)]+)\)') as trading_as_name,
-        substring(repaired_name from '(?i)\(via ([^)]+)\)') as marketplace_name,
-        substring(repaired_name from '(?i)^by (.+)$') as seller_name,
-        repaired_name ~* '\s[–—-]\s*closed\s*$' as is_marked_closed,
+        substring(unglued_name from '\(([A-Za-z]{2,8} ?: ?[A-Za-z0-9.]+)\)') as ticker_tag,
+        substring(unglued_name from '(?i)\((?:now )?part of ([^)]+)\)') as part_of_firm,
+        substring(unglued_name from '(?i)\(acquired by ([^)]+)\)') as acquired_by_firm,
+        substring(unglued_name from '(?i)\(formerly ([^)]+)\)') as formerly_name,
+        substring(unglued_name from '(?i)\((?:trading as|t/a|dba) ([^)]+)\)') as trading_as_name,
+        substring(unglued_name from '(?i)\(via ([^)]+)\)') as marketplace_name,
+        substring(unglued_name from '(?i)^by (.+)$') as seller_name,
+        unglued_name ~* '\s*[–—-]+\s*closed\s*$' as is_marked_closed,
         -- a trailing exhibitor booth number glued to the last word (`Name1066`)
-        substring(repaired_name from '[a-z]([0-9]{3,5})$') as booth_number
-    from repaired
+        substring(unglued_name from '[A-Za-z.]([0-9]{3,5})$') as booth_number
+    from unglued
 
 ),
 
@@ -140,13 +155,32 @@ stripped as (
     select
         *,
         btrim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-            repaired_name,
+            unglued_name,
             '(?i)\s*\((?:[A-Za-z]{2,8} ?: ?[A-Za-z0-9.]+|(?:now )?part of [^)]+|acquired by [^)]+|formerly [^)]+|trading as [^)]+|t/a [^)]+|dba [^)]+|via [^)]+)\)', '', 'g'),
             '(?i)^by ', ''),
-            '(?i)\s[–—-]\s*closed\s*$', ''),
-            '([a-z])[0-9]{3,5}$', '\1'),
+            '(?i)\s*[–—-]+\s*closed\s*$', ''),
+            '([A-Za-z.])[0-9]{3,5}$', '\1'),
             '\s+', ' ', 'g')) as name_without_annotations
     from annotated
+
+),
+
+without_trailing_alias as (
+
+    select
+        *,
+        -- a trailing parenthetical that is not an annotation is an alias or acronym
+        substring(name_without_annotations from '\(([^()]+)\)\s*$') as parenthetical_alias,
+        regexp_replace(name_without_annotations, '\s*\(([^()]+)\)\s*$', '') as base_name,
+        substring(
+            regexp_replace(name_without_annotations, '\s*\(([^()]+)\)\s*$', '')
+            from '^(.*?)\s[–—]\s'
+        ) as before_dash,
+        substring(
+            regexp_replace(name_without_annotations, '\s*\(([^()]+)\)\s*$', '')
+            from '\s[–—]\s(.+)$'
+        ) as after_dash
+    from stripped
 
 ),
 
@@ -154,27 +188,28 @@ aliased as (
 
     select
         *,
-        -- a trailing parenthetical that is not an annotation is an alias or acronym
-        substring(name_without_annotations from '\(([^()]+)\)\s*$') as parenthetical_alias,
-        -- `ACRONYM – Long legal name`: the part after an en or em dash is an alias
-        substring(
-            regexp_replace(name_without_annotations, '\s*\(([^()]+)\)\s*$', '')
-            from '\s[–—]\s(.+)$'
-        ) as dash_alias,
+        -- `ACRONYM – Long legal name` (or the reverse): the acronym is an alias of the name.
+        -- Any other `Name – Other` names a division or brand of Name: a firm of its own, so both
+        -- parts stay in the name (`Acme – Rapido` is not `Acme`).
+        case
+            when before_dash ~ '^[A-Z0-9&]{2,6}$' then before_dash
+            when after_dash ~ '^[A-Z0-9&]{2,6}$' then after_dash
+        end as dash_alias,
         coalesce(
             nullif(btrim(
                 regexp_replace(
-                    regexp_replace(
-                        regexp_replace(name_without_annotations, '\s*\(([^()]+)\)\s*$', ''),
-                        '\s[–—]\s.+$', ''
-                    ),
+                    case
+                        when before_dash ~ '^[A-Z0-9&]{2,6}$' then after_dash
+                        when after_dash ~ '^[A-Z0-9&]{2,6}$' then before_dash
+                        else regexp_replace(base_name, '\s[–—]\s', ' ', 'g')
+                    end,
                     '[\s,;:]+$', ''
                 )
             ), ''),
             nullif(name_without_annotations, ''),
             repaired_name
         ) as cleaned_name
-    from stripped
+    from without_trailing_alias
 
 ),
 
@@ -193,13 +228,70 @@ keyed as (
 
 ),
 
+name_words as (
+
+    select word, kind from {{ ref('company_name_words') }}
+
+),
+
+word_kinds as (
+
+    -- single-word ISO country names are region words too (`Austin Polymers France`)
+    select word, kind from name_words
+    union all
+    select distinct lower({{ strip_accents('country_name') }}), 'region'
+    from {{ ref('countries') }}
+    where country_name !~ '[^A-Za-z]'
+        and lower({{ strip_accents('country_name') }}) not in (select word from name_words)
+    union all
+    -- frequent English words are generic too (`Future Additive` names no particular firm)
+    select word, 'generic' from {{ ref('common_english_words') }}
+    where word not in (select word from name_words)
+        and word not in (
+            select lower({{ strip_accents('country_name') }}) from {{ ref('countries') }}
+        )
+    union all
+    -- so are cities (`München Powders`, `München Labs`)
+    select word, 'place' from {{ ref('place_names') }}
+    where word not in (select word from name_words)
+        and word not in (select word from {{ ref('common_english_words') }})
+        and word not in (
+            select lower({{ strip_accents('country_name') }}) from {{ ref('countries') }}
+        )
+
+),
+
+classified as (
+
+    -- core tokens identify the firm; region tokens mark a regional arm; generic words neither
+    select
+        keyed.source_file,
+        keyed.source_row,
+        keyed.source_field,
+        array_agg(token order by position) filter (where word_kinds.kind is null)
+            as name_core_tokens,
+        array_agg(token order by position) filter (where word_kinds.kind = 'region')
+            as name_region_tokens
+    from keyed
+    cross join lateral unnest(keyed.name_tokens) with ordinality as t (token, position)
+    left join word_kinds on word_kinds.word = t.token
+    group by keyed.source_file, keyed.source_row, keyed.source_field
+
+),
+
 located as (
 
     select
         keyed.*,
+        coalesce(classified.name_core_tokens, '{}') as name_core_tokens,
+        coalesce(classified.name_region_tokens, '{}') as name_region_tokens,
         country_lookup.country_code,
         {{ website_problem('keyed.website_raw', 'public_suffixes') }} as website_problem
     from keyed
+    left join classified
+        on classified.source_file = keyed.source_file
+        and classified.source_row = keyed.source_row
+        and classified.source_field = keyed.source_field
     left join country_lookup
         on country_lookup.lookup_key = {{ country_key('keyed.country_raw') }}
 
@@ -220,6 +312,8 @@ final as (
         cleaned_name,
         normalised_name,
         name_tokens,
+        name_core_tokens,
+        name_region_tokens,
 
         ---------- annotations split off the name
         parenthetical_alias,
