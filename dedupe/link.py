@@ -29,6 +29,7 @@ from psycopg import sql
 from dedupe import decisions as steward
 from dedupe.model import MODEL_PATH
 from loaders.db import Database
+from loaders.land import EXISTING_FILE
 from loaders.settings import amx_home
 
 CONFIG_PATH = Path(__file__).with_name("linkage.toml")
@@ -84,8 +85,12 @@ select
     name_region_tokens,
     array_to_string(array(select distinct t from unnest(name_core_tokens) as t order by t), ' ')
         as name_core_key,
-    name_tokens[1] as name_first_token,
+    name_core_tokens[1] as name_first_token,
     coalesce(specificity.rarest_token_names <= %(distinctive)s, false) as name_is_distinctive,
+    -- blocking key: the core name, only when it is distinctive (small blocks at any scale)
+    case when specificity.rarest_token_names <= %(distinctive)s then
+        array_to_string(array(select distinct t from unnest(name_core_tokens) as t order by t), ' ')
+    end as name_core_block,
     case when domain_use.names <= %(shared_domain)s then mentions.website_domain end as domain,
     country_code
 from mentions
@@ -102,12 +107,14 @@ MENTION_TYPES = {
     "name_core_key": pa.string(),
     "name_first_token": pa.string(),
     "name_is_distinctive": pa.bool_(),
+    "name_core_block": pa.string(),
     "domain": pa.string(),
     "country_code": pa.string(),
 }
 FEATURE_COLUMNS = [
     "feature_id", "name_norm", "name_tokens", "name_core_tokens", "name_region_tokens",
-    "name_core_key", "name_first_token", "name_is_distinctive", "domain", "country_code",
+    "name_core_key", "name_core_block", "name_first_token", "name_is_distinctive", "domain",
+    "country_code",
 ]  # fmt: skip
 
 
@@ -171,9 +178,10 @@ def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:
                nullif(any_value(name_core_key), '') as name_core_key,
                any_value(name_first_token) as name_first_token,
                bool_or(name_is_distinctive) as name_is_distinctive,
+               any_value(name_core_block) as name_core_block,
                any_value(domain) as domain, any_value(country_code) as country_code,
                bool_or(source_file = '{MASTER_FILE}') as in_master,
-               bool_or(source_file = '{MASTER_FILE}')
+               bool_or(source_file in ('{MASTER_FILE}', '{EXISTING_FILE}'))
                    and (any_value(domain) is not null or any_value(country_code) is not null)
                    as is_anchor,
                count(*) as mentions,

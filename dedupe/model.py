@@ -151,12 +151,15 @@ def settings() -> SettingsCreator:
             # mismatch is evidence against, never a veto.
             _exact_or_else("country_code", else_m=0.3),
         ],
+        # Candidate pairs only: every rule must keep blocks small at 100x the export's size.
+        # A core name is a blocking key only when it is distinctive (`dayton` or `photonics` alone
+        # would pair hundreds of firms); the first core word is paired with the country.
         blocking_rules_to_generate_predictions=[
             block_on("name_norm"),
             block_on("domain"),
-            block_on("name_core_key"),
+            block_on("name_core_block"),
             block_on("name_first_token", "country_code"),
-            block_on("substr(name_norm, 1, 5)"),
+            block_on("substr(name_norm, 1, 8)"),
         ],
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,

@@ -81,3 +81,13 @@ def built_db(database):
 
     pipeline.run(database, SAMPLE, build=True)
     return database
+
+
+def scratch_database(database: Database, name: str) -> Database:
+    """Another database on the same server, created if needed (isolates a test's pipeline run)."""
+    from urllib.parse import urlparse, urlunparse
+
+    with database.connect(autocommit=True) as conn:
+        if not conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
+            conn.execute(f'create database "{name}"')
+    return Database(url=urlunparse(urlparse(database.url)._replace(path=f"/{name}")))

@@ -31,7 +31,7 @@ outcomes as (
 country_values as (
 
     select country_raw, country_code from {{ ref('int_company_mentions') }}
-    where source_field <> 'acquiring_company'
+    where source_field <> 'acquiring_company' and role <> 'existing_company'
     union all
     select country_raw, country_code from {{ ref('int_mergers_acquisitions_conformed') }}
     union all

@@ -63,7 +63,7 @@ unmapped as (
 
     select 'countries', source_file, country_raw
     from {{ ref('int_company_mentions') }}
-    where country_raw is not null and country_code is null
+    where country_raw is not null and country_code is null and role <> 'existing_company'
     union all
     select 'countries', source_file, country_raw
     from {{ ref('int_mergers_acquisitions_conformed') }}

@@ -50,6 +50,12 @@ mergers_acquisitions as (
 
 ),
 
+existing_companies as (
+
+    select * from {{ ref('stg_production__existing_companies') }}
+
+),
+
 country_lookup as (
 
     select * from {{ ref('int_country_lookup') }}
@@ -103,6 +109,13 @@ mentions as (
         source_file, source_row, 'acquiring_company', acquiring_company_name,
         'acquiring_company', null, null
     from mergers_acquisitions
+    union all
+    -- an existing production snapshot (amx run --existing): linked like any mention so that a
+    -- company it already holds keeps its id; it never creates a company by itself
+    select
+        source_file, source_row, 'name', company_name,
+        'existing_company', country_raw, website_raw
+    from existing_companies
 
 ),
 

@@ -49,14 +49,33 @@ resolved as (
 
 ),
 
+existing as (
+
+    -- a company the existing production snapshot already holds keeps that id (the smallest, if
+    -- linkage put two existing companies together — reported by the unique test on companies)
+    select resolved.company_key, min(existing_companies.existing_company_id) as existing_id
+    from resolved
+    inner join mentions on mentions.mention_key = resolved.mention_key
+    inner join {{ ref('stg_production__existing_companies') }} as existing_companies
+        on existing_companies.source_file = mentions.source_file
+        and existing_companies.source_row = mentions.source_row
+    where mentions.role = 'existing_company'
+    group by resolved.company_key
+
+),
+
 final as (
 
     select
-        mention_key,
-        company_key,
-        {{ stable_uuid("'company:' || company_key") }} as company_id,
-        resolution_method
+        resolved.mention_key,
+        resolved.company_key,
+        coalesce(
+            existing.existing_id::uuid, {{ stable_uuid("'company:' || resolved.company_key") }}
+        ) as company_id,
+        resolved.resolution_method,
+        existing.existing_id is not null as is_existing_company
     from resolved
+    left join existing on existing.company_key = resolved.company_key
 
 )
 

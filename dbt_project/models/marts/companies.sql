@@ -7,6 +7,8 @@ with
 mentions as (
 
     select * from {{ ref('int_company_mentions') }}
+    -- the existing snapshot only lends ids; it never makes a company or a source record
+    where role <> 'existing_company'
 
 ),
 
