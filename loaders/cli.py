@@ -71,16 +71,57 @@ def run(
         Path, typer.Option("--source", help="Directory holding the 11 vendor JSON files.")
     ] = DEFAULT_SOURCE,
     build: Annotated[bool, typer.Option(help="Run dbt build after loading.")] = True,
+    stages: Annotated[
+        str,
+        typer.Option(
+            "--stages",
+            help="Comma-separated subset of load,mentions,link,build,publish (default: all).",
+        ),
+    ] = "",
+    existing: Annotated[
+        Path | None,
+        typer.Option(
+            "--existing",
+            help="JSON list of {id, name, website, country} in production: those ids are kept.",
+        ),
+    ] = None,
 ) -> None:
-    """Run every stage: load the export into raw, then build and test production with dbt."""
+    """Run every stage: load, link, build and test in the shadow schema, publish if tests pass."""
     from loaders import pipeline
 
+    chosen = tuple(s.strip() for s in stages.split(",") if s.strip()) or pipeline.STAGES
+    unknown = [s for s in chosen if s not in pipeline.STAGES]
+    if unknown:
+        _fail(ValueError(f"unknown stage(s) {', '.join(unknown)}; use {','.join(pipeline.STAGES)}"))
+    _run_pipeline(source, build=build, stages=chosen, existing=existing)
+
+
+def _run_pipeline(
+    source: Path,
+    *,
+    build: bool = True,
+    stages: tuple[str, ...] = (),
+    existing: Path | None = None,
+) -> None:
+    from loaders import pipeline
+
+    summary = None
     try:
         db = _database()
         with console.status("amx run", spinner="dots") if console.is_terminal else _null() as live:
             _status["live"] = live if console.is_terminal else None
-            summary = pipeline.run(db, source, build=build, report=_report)
+            summary = pipeline.run(
+                db,
+                source,
+                build=build,
+                stages=stages or pipeline.STAGES,
+                report=_report,
+                existing=existing,
+            )
     except Exception as exc:  # user-facing errors are one line; see --debug
+        report_path = getattr(exc, "amx_report_path", None)
+        if report_path:
+            err.print(f"report: {report_path}", markup=False, soft_wrap=True)
         _fail(exc)
         return
     _print_summary(summary)
@@ -91,20 +132,108 @@ def load(
     source: Annotated[Path, typer.Option("--source")] = DEFAULT_SOURCE,
 ) -> None:
     """Only land the export into the raw schema."""
-    run(source=source, build=False)
+    _run_pipeline(source, build=False)
 
 
 @app.command()
 def build() -> None:
-    """Only run dbt build (models and tests) on what is in raw."""
-    from loaders import dbt
+    """Rebuild from what is in raw (mentions, build, publish; linkage as last run)."""
+    _run_pipeline(DEFAULT_SOURCE, stages=("mentions", "build", "publish"))
+
+
+@app.command()
+def rollback() -> None:
+    """Put the previous production marts back (a second rollback undoes the first)."""
+    from loaders import publish
 
     try:
-        result = dbt.run_dbt(_database(), ["build"])
+        result = publish.rollback(_database())
     except Exception as exc:
         _fail(exc)
         return
-    console.print(f"dbt build: {_counts(result.status_counts)} in {result.seconds:.1f} s")
+    console.print(
+        f"rolled back: live is now run {result['live_run_id'] or 'unrecorded'}"
+        f" ({sum(result['row_counts'].values()):,} rows),"
+        f" previous is {result['previous_run_id'] or 'unrecorded'}"
+        f"; {result['seconds']:.2f} s",
+        markup=False,
+    )
+
+
+@app.command()
+def status() -> None:
+    """Live and previous production: run ids, when published, row counts."""
+    from loaders import publish
+
+    try:
+        info = publish.status(_database())
+    except Exception as exc:
+        _fail(exc)
+        return
+    table = Table(title="production marts")
+    table.add_column("")
+    table.add_column("schema")
+    table.add_column("run id")
+    table.add_column("published at")
+    table.add_column("rows", justify="right")
+    names = sorted(set(info["live"]["row_counts"]) | set(info["previous"]["row_counts"]))
+    for state in ("live", "previous"):
+        s = info[state]
+        at = f"{s['published_at']:%Y-%m-%d %H:%M:%S %Z}" if s["published_at"] else "—"
+        table.add_row(
+            state, s["schema"], s["run_id"] or "—", at, f"{sum(s['row_counts'].values()):,}"
+        )
+    console.print(table)
+    counts = Table(title="rows per table")
+    counts.add_column("table")
+    counts.add_column("live", justify="right")
+    counts.add_column("previous", justify="right")
+    for name in names:
+        live, prev = info["live"]["row_counts"].get(name), info["previous"]["row_counts"].get(name)
+        counts.add_row(
+            name, "—" if live is None else f"{live:,}", "—" if prev is None else f"{prev:,}"
+        )
+    console.print(counts)
+    if info["last_action"]:
+        console.print(
+            f"last change: {info['last_action']} at {info['last_action_at']:%Y-%m-%d %H:%M:%S %Z}"
+        )
+
+
+@app.command()
+def backup(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Directory (default $AMX_HOME/backups).")
+    ] = None,
+) -> None:
+    """pg_dump of the live production marts (restore with `amx restore FILE`)."""
+    from loaders import publish
+
+    try:
+        path = publish.backup(_database(), out)
+    except Exception as exc:
+        _fail(exc)
+        return
+    console.print(f"backup written: {path} ({path.stat().st_size:,} bytes)", markup=False)
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A .dump written by `amx backup`.")],
+) -> None:
+    """Replace the live production marts with a backup, in one transaction."""
+    from loaders import publish
+
+    try:
+        result = publish.restore(_database(), file)
+    except Exception as exc:
+        _fail(exc)
+        return
+    console.print(
+        f"restored run {result['run_id']}: {sum(result['row_counts'].values()):,} rows"
+        f" in {result['seconds']:.2f} s",
+        markup=False,
+    )
 
 
 @app.command()
@@ -224,24 +353,24 @@ def generate(
 
 @link_app.command("apply")
 def link_apply() -> None:
-    """Apply steward decisions: re-cluster and rebuild, without reloading the export."""
-    from dedupe.link import link
-    from loaders import dbt
+    """Apply steward decisions: re-cluster, rebuild in the shadow schema, publish if tests pass."""
+    from loaders import pipeline
 
     try:
-        db = _database()
-        result = link(db)
-        build_result = dbt.run_dbt(db, ["build"])
+        summary = pipeline.run(_database(), DEFAULT_SOURCE, stages=("link", "build", "publish"))
     except Exception as exc:
         _fail(exc)
         return
-    outcomes = ", ".join(f"{n} {s}" for s, n in sorted(result.decisions.items())) or "none"
-    console.print(
-        f"linkage run {result.run_id}: {result.clusters:,} companies; decisions: {outcomes};"
-        f" {result.review_items:,} left in the review queue",
-        markup=False,
-    )
-    console.print(f"dbt build: {_counts(build_result.status_counts)}")
+    result = summary.link
+    if result is not None:
+        outcomes = ", ".join(f"{n} {s}" for s, n in sorted(result.decisions.items())) or "none"
+        console.print(
+            f"linkage run {result.run_id}: {result.clusters:,} companies; decisions: {outcomes};"
+            f" {result.review_items:,} left in the review queue",
+            markup=False,
+        )
+    console.print(f"dbt build: {_counts(summary.build.status_counts)}; published")
+    console.print(f"report: {summary.report_path}", markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -305,6 +434,16 @@ def _print_summary(summary) -> None:
             console.print(f"  warning: {w}")
     for d in summary.drift:
         console.print(f"schema drift: {d}")
+    if summary.published is not None:
+        console.print(
+            f"published run {summary.run_id} in {summary.published.seconds:.2f} s"
+            f" (previous: {summary.published.previous_run_id or 'none'};"
+            " `amx rollback` puts it back)"
+        )
+    elif "build" in summary.stage_seconds:
+        console.print("built and tested in the shadow schema; not published")
+    if summary.report_path is not None:
+        console.print(f"report: {summary.report_path}", markup=False, soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

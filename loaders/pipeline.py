@@ -1,15 +1,22 @@
-"""The stages of ``amx run``, in order and timed: load -> build (-> link, publish later)."""
+"""The stages of ``amx run``, in order and timed: load -> mentions -> link -> build -> publish.
+
+The build writes the marts into the shadow schema and runs every dbt test there; publish swaps
+them into production only when the build passed (``loaders/publish.py``). A run holds the
+production lock from start to end, appends its events to ``audit.migration_log`` and leaves a
+report in ``$AMX_HOME/runs/<run_id>/`` whether it succeeded or not.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders import dbt
+from loaders import dbt, publish
 from loaders.db import Database
+from loaders.existing import read_existing
 from loaders.land import land
 from loaders.vendor_files import read_delivery
 
@@ -17,31 +24,51 @@ from loaders.vendor_files import read_delivery
 @dataclass
 class RunSummary:
     source: Path
+    run_id: str = ""
     load_id: str | None = None
     rows: dict[str, int] = field(default_factory=dict)  # raw table -> rows landed
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    stage_rows: dict[str, int] = field(default_factory=dict)
     drift: list[str] = field(default_factory=list)
     build: dbt.BuildResult | None = None
     link: object | None = None  # dedupe.link.LinkResult
+    published: publish.PublishResult | None = None
+    failed_stage: str | None = None
+    error: str | None = None
+    report_path: Path | None = None
 
 
 Reporter = Callable[[str], None]
 
 
 @contextmanager
-def _stage(summary: RunSummary, name: str, report: Reporter) -> Iterator[None]:
+def _stage(summary: RunSummary, db: Database, name: str, report: Reporter) -> Iterator[None]:
     report(f"{name}: started")
+    publish.pause_point(name)
     started = time.perf_counter()
-    yield
+    try:
+        yield
+    except BaseException as exc:
+        summary.failed_stage, summary.error = name, str(exc) or type(exc).__name__
+        raise
     summary.stage_seconds[name] = time.perf_counter() - started
+    publish.log(
+        db,
+        summary.run_id,
+        "stage_finished",
+        stage=name,
+        seconds=summary.stage_seconds[name],
+        rows=summary.stage_rows.get(name),
+    )
     report(f"{name}: done in {summary.stage_seconds[name]:.2f} s")
 
 
-STAGES = ("load", "mentions", "link", "build")
+STAGES = ("load", "mentions", "link", "build", "publish")
 # Linkage reads the mentions model, so dbt runs in two parts: the mentions model with everything
 # upstream of it (seeds, staging) and their tests, then the rest of the graph (resolution, marts,
 # audit), which reads linkage.clusters. Nothing is built twice.
 MENTIONS_SELECTOR = "+int_company_mentions"
+SHADOW_VARS = {"marts_schema": publish.SHADOW}
 
 
 def run(
@@ -51,35 +78,101 @@ def run(
     build: bool = True,
     stages: tuple[str, ...] = STAGES,
     report: Reporter = lambda _msg: None,
+    write_report: bool = True,
+    existing: Path | None = None,
 ) -> RunSummary:
     """Run the stages in order; stop at the first failure (earlier stages stay committed).
 
-    ``build=False`` runs only the load. ``stages`` picks a subset (e.g. load, mentions, link).
+    ``build=False`` runs only the load. ``stages`` picks a subset (e.g. load, mentions, link):
+    ``build`` without ``publish`` leaves the tested marts in the shadow schema. ``existing`` is a
+    production snapshot whose companies keep their ids (``loaders/existing.py``). Raises
+    ``publish.LockedError`` at once when another run holds the production lock.
     """
-    summary = RunSummary(source=source)
+    summary = RunSummary(source=source, run_id=publish.new_run_id())
     stages = stages if build else ("load",)
+    if "publish" in stages and "build" not in stages:
+        # only a build of this very run is known to have passed its tests
+        raise ValueError("the publish stage needs the build stage in the same run")
+    publish.ensure_tables(db)
+    with publish.production_lock(db, f"amx run {summary.run_id}"):
+        publish.log(db, summary.run_id, "run_started", source=str(source), stages=list(stages))
+        failure: BaseException | None = None
+        try:
+            _run_stages(db, summary, stages, report, existing)
+        except BaseException as exc:
+            failure = exc
+            with suppress(Exception):  # e.g. the database went away: keep the run's own error
+                publish.log(
+                    db,
+                    summary.run_id,
+                    "failed",
+                    stage=summary.failed_stage,
+                    error=(summary.error or str(exc))[:4000],
+                )
+            raise
+        finally:
+            if write_report:
+                from loaders.report import write_report as write
+
+                try:
+                    summary.report_path = write(db, summary)
+                except Exception as exc:  # a report must never hide the run's own outcome
+                    report(f"report: could not be written: {exc}")
+                if failure is not None and summary.report_path is not None:
+                    failure.amx_report_path = summary.report_path  # the CLI prints it
+    return summary
+
+
+def _run_stages(
+    db: Database, summary: RunSummary, stages: tuple[str, ...], report, existing: Path | None
+) -> None:
+    run_id = summary.run_id
     if "load" in stages:
-        with _stage(summary, "load", report):
-            delivery = read_delivery(source)
+        with _stage(summary, db, "load", report):
+            delivery = read_delivery(summary.source)
+            if existing is not None:
+                delivery.existing = read_existing(existing)
+                delivery.existing_path = existing
             result = land(db, delivery)
             summary.load_id = result.load_id
             summary.rows = result.rows
+            summary.stage_rows["load"] = sum(result.rows.values())
             summary.drift = [f"{d.file_name}: {d.kind}: {d.detail}" for d in delivery.drift]
     if not dbt.dbt_available():
-        return summary
+        return
     from dedupe.link import link, model_available
 
     if "mentions" in stages:
-        with _stage(summary, "mentions", report):
-            summary.build = dbt.run_dbt(db, ["build", "--select", MENTIONS_SELECTOR])
+        with _stage(summary, db, "mentions", report):
+            summary.build = dbt.run_dbt(
+                db, ["build", "--select", MENTIONS_SELECTOR], vars_=SHADOW_VARS
+            )
     if "link" in stages:
         if model_available():
-            with _stage(summary, "link", report):
-                summary.link = link(db)
+            with _stage(summary, db, "link", report):
+                summary.link = link(db, run_id=run_id)
+                summary.stage_rows["link"] = summary.link.clusters
         else:
             report("link: skipped, no trained model (run `amx link train`)")
     if "build" in stages:
-        with _stage(summary, "build", report):
-            rest = dbt.run_dbt(db, ["build", "--exclude", MENTIONS_SELECTOR])
+        with _stage(summary, db, "build", report):
+            publish.prepare_shadow(db)
+            try:
+                rest = dbt.run_dbt(db, ["build", "--exclude", MENTIONS_SELECTOR], vars_=SHADOW_VARS)
+            except dbt.BuildError as exc:
+                publish.log(db, run_id, "tests", stage="build", passed=False, error=str(exc)[:4000])
+                raise
             summary.build = dbt.merge(summary.build, rest)
-    return summary
+            publish.log(
+                db,
+                run_id,
+                "tests",
+                stage="build",
+                passed=True,
+                status_counts=summary.build.status_counts,
+                warnings=summary.build.warnings,
+            )
+    if "publish" in stages:
+        with _stage(summary, db, "publish", report):
+            summary.published = publish.publish(db, run_id)
+            summary.stage_rows["publish"] = sum(summary.published.row_counts.values())

@@ -1,0 +1,247 @@
+"""Safe publish: shadow build, atomic swap under a concurrent reader, rollback, the lock.
+
+The module builds once more than the session does (~10 s): a second state of production that
+differs from the first by one company (two linkage clusters merged), published while a reader
+thread counts companies in a loop, so a mixed state would show as different counts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from loaders import dbt, pipeline, publish
+from tests.conftest import SAMPLE
+
+
+def production_snapshot(db) -> dict[str, str]:
+    """Content hash of every live mart table and view, plus the recorded live run id."""
+    snap: dict[str, str] = {}
+    with db.connect() as conn:
+        for rel in publish.relations(conn, publish.LIVE):
+            snap[rel.name] = conn.execute(
+                sql.SQL(
+                    "select md5(coalesce(string_agg(t::text, E'\\n' order by t::text), ''))"
+                    " from {} as t"
+                ).format(sql.Identifier(publish.LIVE, rel.name))
+            ).fetchone()[0]
+    snap["_live_run_id"] = str(publish.status(db)["live"]["run_id"])
+    return snap
+
+
+def _company_counts(conn: psycopg.Connection) -> tuple[int, int, int]:
+    """Three reads in one transaction: companies, companies named by the crosswalk, the view."""
+    return (
+        conn.execute("select count(*) from public.companies").fetchone()[0],
+        conn.execute(
+            "select count(distinct company_id) from public.company_source_records"
+        ).fetchone()[0],
+        conn.execute("select count(*) from public.company_summaries").fetchone()[0],
+    )
+
+
+def _two_singleton_clusters(conn: psycopg.Connection) -> tuple[str, str]:
+    rows = conn.execute(
+        "select cluster_id from linkage.clusters group by cluster_id having count(*) = 1"
+        " order by cluster_id limit 2"
+    ).fetchall()
+    return rows[0][0], rows[1][0]
+
+
+def test_failing_error_test_stops_publish_and_production_is_unchanged(built_db):
+    before = production_snapshot(built_db)
+    with built_db.connect() as conn:  # a mention in two clusters: a unique test (error) fails
+        conn.execute("alter table linkage.clusters drop constraint clusters_pkey")
+        conn.execute(
+            "insert into linkage.clusters (mention_key, feature_id, cluster_id, run_id)"
+            " select mention_key, feature_id, cluster_id || ':injected', 'injected'"
+            " from linkage.clusters order by mention_key limit 1"
+        )
+    try:
+        with pytest.raises(dbt.BuildError, match="unique"):
+            pipeline.run(built_db, SAMPLE, stages=("build", "publish"))
+        assert production_snapshot(built_db) == before
+        with built_db.connect() as conn:
+            events = conn.execute(
+                "select event, stage from audit.migration_log"
+                " where run_id = (select run_id from audit.migration_log"
+                "  where event = 'run_started' order by id desc limit 1) order by id"
+            ).fetchall()
+        assert ("tests", "build") in events and ("failed", "build") in events
+        assert "published" not in {e for e, _ in events}
+    finally:
+        with built_db.connect() as conn:
+            conn.execute("delete from linkage.clusters where run_id = 'injected'")
+            conn.execute("alter table linkage.clusters add primary key (mention_key)")
+
+
+@pytest.fixture(scope="module")
+def swapped(built_db):
+    """State A live; publish state B (one company fewer) while a reader loops; A is previous."""
+    a_snapshot = production_snapshot(built_db)
+    with built_db.connect() as conn:
+        a_counts = _company_counts(conn)
+        keep, merge = _two_singleton_clusters(conn)
+        moved = conn.execute(
+            "select mention_key from linkage.clusters where cluster_id = %s", (merge,)
+        ).fetchone()[0]
+        conn.execute(
+            "update linkage.clusters set cluster_id = %s where cluster_id = %s", (keep, merge)
+        )
+    seen: list[tuple[int, int, int]] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read_loop() -> None:
+        try:
+            with built_db.connect() as conn:
+                while not stop.is_set():
+                    with conn.transaction():
+                        seen.append(_company_counts(conn))
+        except BaseException as exc:  # surfaced by the test, not lost in the thread
+            errors.append(exc)
+
+    reader = threading.Thread(target=read_loop, daemon=True)
+    reader.start()
+    try:
+        summary = pipeline.run(built_db, SAMPLE, stages=("build", "publish"))
+        time.sleep(0.3)  # a few reads of the new state
+    finally:
+        stop.set()
+        reader.join(timeout=30)
+        with built_db.connect() as conn:  # linkage as it was, so later tests see state A's
+            conn.execute(
+                "update linkage.clusters set cluster_id = %s where mention_key = %s",
+                (merge, moved),
+            )
+    return {
+        "a_snapshot": a_snapshot,
+        "a_counts": a_counts,
+        "summary": summary,
+        "seen": seen,
+        "errors": errors,
+    }
+
+
+def test_readers_see_old_or_new_state_never_a_mix(swapped):
+    a = swapped["a_counts"]
+    assert a[0] == a[1] == a[2]
+    assert not swapped["errors"]
+    states = set(swapped["seen"])
+    assert states == {a, (a[0] - 1,) * 3}, states  # both states seen, nothing in between
+
+
+def test_views_read_the_swapped_tables(swapped, built_db):
+    with built_db.connect() as conn:
+        companies, _, summaries = _company_counts(conn)
+        outside = conn.execute(
+            "select distinct v.relname, t.relnamespace::regnamespace::text from pg_rewrite r"
+            " join pg_class v on v.oid = r.ev_class"
+            " join pg_depend d on d.objid = r.oid and d.classid = 'pg_rewrite'::regclass"
+            " join pg_class t on t.oid = d.refobjid"
+            " where v.relnamespace = 'public'::regnamespace and v.relkind = 'v'"
+            " and t.oid <> v.oid and t.relnamespace <> 'public'::regnamespace"
+            " and t.relnamespace::regnamespace::text like 'public%%'"
+        ).fetchall()
+    assert summaries == companies
+    assert outside == []  # no live view still reads a table of public__previous
+
+
+def test_grants_rls_indexes_and_keys_hold_after_swap(swapped, built_db):
+    with built_db.connect() as conn:
+        rls = dict(
+            conn.execute(
+                "select relname, relrowsecurity from pg_class"
+                " where relnamespace = 'public'::regnamespace and relkind = 'r'"
+            ).fetchall()
+        )
+        policies = conn.execute(
+            "select count(*) from pg_policies where schemaname = 'public'"
+        ).fetchone()[0]
+        trgm = conn.execute("select to_regclass('public.companies_name_trgm')").fetchone()[0]
+        fks = conn.execute(
+            "select count(*) from pg_constraint where contype = 'f'"
+            " and connamespace = 'public'::regnamespace"
+        ).fetchone()[0]
+        conn.execute("set role anon")
+        anon_reads = conn.execute("select count(*) from public.company_summaries").fetchone()[0]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(
+                "insert into public.companies (name, company_type, source_count, company_key,"
+                " source_file, source_row) values ('probe', 'other', 0, 'probe', 'test', 0)"
+            )
+        conn.rollback()
+    assert rls and all(rls.values()), rls
+    assert policies == 2 * len(rls)
+    assert trgm is not None
+    assert fks >= 10  # tests/test_dbt_build.py FOREIGN_KEYS
+    assert anon_reads > 0
+
+
+def test_status_names_live_and_previous_runs(swapped, built_db):
+    info = publish.status(built_db)
+    assert info["live"]["run_id"] == swapped["summary"].run_id
+    assert info["previous"]["run_id"] == swapped["a_snapshot"]["_live_run_id"]
+    assert info["live"]["row_counts"]["companies"] == swapped["a_counts"][0] - 1
+    assert info["previous"]["row_counts"]["companies"] == swapped["a_counts"][0]
+
+
+def test_health_log_compares_each_publish_with_the_run_it_replaced(swapped, built_db):
+    with built_db.connect() as conn:
+        row = conn.execute(
+            "select value, previous_value from audit.data_health_log"
+            " where run_id = %s and metric = 'total_companies'",
+            (swapped["summary"].run_id,),
+        ).fetchone()
+    a = swapped["a_counts"][0]
+    assert (int(row[0]), int(row[1])) == (a - 1, a)
+
+
+def test_rollback_restores_the_exact_previous_contents(swapped, built_db):
+    b_run = swapped["summary"].run_id
+    publish.rollback(built_db)
+    assert production_snapshot(built_db) == swapped["a_snapshot"]
+    info = publish.status(built_db)
+    assert info["previous"]["run_id"] == b_run
+    with built_db.connect() as conn:
+        assert (
+            conn.execute(
+                "select event from audit.migration_log order by id desc limit 1"
+            ).fetchone()[0]
+            == "rolled_back"
+        )
+
+
+def test_backup_and_restore_round_trip(swapped, built_db, tmp_path):
+    before = production_snapshot(built_db)
+    path = publish.backup(built_db, tmp_path)
+    with built_db.connect() as conn:
+        conn.execute("delete from public.company_categories")
+    publish.restore(built_db, path)
+    assert production_snapshot(built_db) == before
+
+
+def test_a_health_metric_dropping_over_5_pct_warns(swapped, built_db):
+    live = publish.status(built_db)["live"]["run_id"]
+    where = " where run_id = %s and metric = 'total_companies'"
+    with built_db.connect() as conn:
+        value = conn.execute("select value from audit.data_health_log" + where, (live,)).fetchone()
+        conn.execute("update audit.data_health_log set value = value * 1.1" + where, (live,))
+    try:  # the live marts measured against a log that says they were 10% bigger
+        result = dbt.run_dbt(built_db, ["build", "--select", "data_health"])
+    finally:
+        with built_db.connect() as conn:
+            conn.execute("update audit.data_health_log set value = %s" + where, (value[0], live))
+    assert any(w.startswith("data_health_no_drop_over_5_pct") for w in result.warnings)
+
+
+def test_a_second_run_is_refused_while_one_holds_the_lock(database):
+    with (
+        publish.production_lock(database, "amx run test-holder"),
+        pytest.raises(publish.LockedError, match="amx run test-holder"),
+    ):
+        pipeline.run(database, SAMPLE, stages=("load",))
