@@ -169,8 +169,9 @@ def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:
         from mentions_in
         """
     )
-    return con.sql(
+    con.execute(
         f"""
+        create or replace table features as
         select feature_id, any_value(name_norm) as name_norm,
                any_value(name_tokens) as name_tokens,
                any_value(name_core_tokens) as name_core_tokens,
@@ -189,25 +190,31 @@ def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:
                min(mention_key) as representative_mention
         from mentions group by feature_id order by feature_id
         """
-    ).to_arrow_table()
+    )
+    return con.sql("select * from features order by feature_id").to_arrow_table()
 
 
 @dataclass
 class Scored:
     linker: object
-    predictions: object  # SplinkDataFrame, kept for the dashboards
-    pairs: pa.Table
+    predictions: object  # SplinkDataFrame (a table in the run's DuckDB), kept for the dashboards
 
 
-def predict(features: pa.Table, config: Config, model: Path = MODEL_PATH) -> Scored:
-    """Every blocked pair of feature rows, scored; deterministic for a given model JSON."""
+def predict(
+    con: duckdb.DuckDBPyConnection, features: pa.Table, config: Config, model: Path = MODEL_PATH
+) -> Scored:
+    """Every blocked pair of feature rows, scored; deterministic for a given model JSON.
+
+    Splink works in the run's own DuckDB connection, so its predictions are joined and written
+    from there without copying every retained column into Python.
+    """
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
-    api = DuckDBAPI()
+    api = DuckDBAPI(connection=con)
     linker = Linker(api.register(features.select(FEATURE_COLUMNS)), str(model))
     predictions = linker.inference.predict(threshold_match_probability=config.store_min)
-    return Scored(linker, predictions, predictions.as_pyarrow_table())
+    return Scored(linker, predictions)
 
 
 def _level_labels(model: Path = MODEL_PATH) -> dict[str, dict[int, str]]:
@@ -225,22 +232,31 @@ def _level_labels(model: Path = MODEL_PATH) -> dict[str, dict[int, str]]:
     return labels
 
 
-def explain(con: duckdb.DuckDBPyConnection, scored: pa.Table, features: pa.Table) -> pa.Table:
+def explain(con: duckdb.DuckDBPyConnection, scored: Scored, run_id: str) -> pa.Table:
     """Pairs with both representative mentions, each comparison's level and Bayes factor."""
-    con.register("scored", scored)
-    con.register("features", features)
+    table = scored.predictions.physical_name
+    columns = {r[0] for r in con.sql(f"describe {table}").fetchall()}
+    labels = _level_labels()
     parts = []
     for c in COMPARISONS:
-        tf = f" + coalesce(s.mw_tf_adj_{c}, 0)" if f"mw_tf_adj_{c}" in scored.column_names else ""
-        parts.append(f"s.gamma_{c} as gamma_{c}, power(2, s.mw_{c}{tf}) as bf_{c}")
+        tf = f" + coalesce(s.mw_tf_adj_{c}, 0)" if f"mw_tf_adj_{c}" in columns else ""
+        cases = " ".join(
+            f"when {gamma} then '{label.replace(chr(39), chr(39) * 2)}'"
+            for gamma, label in labels[c].items()
+        )
+        parts.append(
+            f"s.gamma_{c} as gamma_{c}, power(2, s.mw_{c}{tf}) as bf_{c},"
+            f" case s.gamma_{c} {cases} else '' end as level_{c}"
+        )
     return con.sql(
         f"""
         select s.feature_id_l, s.feature_id_r,
                fl.representative_mention as mention_key_l,
                fr.representative_mention as mention_key_r,
                s.name_norm_l, s.name_norm_r,
-               s.match_weight, s.match_probability, {", ".join(parts)}
-        from scored s
+               s.match_weight, s.match_probability, {", ".join(parts)},
+               '{model_hash()}' as model_hash, '{run_id}' as run_id
+        from {table} s
         join features fl on fl.feature_id = s.feature_id_l
         join features fr on fr.feature_id = s.feature_id_r
         order by s.feature_id_l, s.feature_id_r
@@ -545,7 +561,23 @@ TABLES = {
 }
 
 
-def _copy(conn, table: str, rows: list[dict] | list[tuple], columns: list[str]) -> None:
+def _copy(conn, table: str, rows: list | pa.Table, columns: list[str]) -> None:
+    """COPY rows in; a large Arrow table goes through CSV in chunks, not row by row."""
+    if isinstance(rows, pa.Table):
+        import io
+
+        import pyarrow.csv as pacsv
+
+        target = f"copy linkage.{table} ({', '.join(columns)}) from stdin with (format csv)"
+        with conn.cursor().copy(target) as copy:
+            for batch in rows.to_batches(max_chunksize=100_000):
+                buffer = io.BytesIO()
+                pacsv.write_csv(
+                    pa.Table.from_batches([batch]), buffer,
+                    pacsv.WriteOptions(include_header=False),
+                )  # fmt: skip
+                copy.write(buffer.getvalue())
+        return
     if not rows:
         return
     with conn.cursor().copy(f"copy linkage.{table} ({', '.join(columns)}) from stdin") as copy:
@@ -616,8 +648,8 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
     t = time.perf_counter()
     con = duckdb.connect()
     features = collapse(con, mentions)
-    scored = predict(features, config)
-    pairs = explain(con, scored.pairs, features)
+    scored = predict(con, features, config)
+    pairs = explain(con, scored, run_id)
     lap("predict", t)
 
     t = time.perf_counter()
@@ -625,26 +657,20 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
     current = steward.current()
     graph = _edge_graph(features, pairs, config.match_threshold)
     outcomes = apply_decisions(graph, feature_of, current)
-    in_master = dict(
+    is_anchor = dict(
         zip(
             features.column("feature_id").to_pylist(),
-            features.column("in_master").to_pylist(),
+            features.column("is_anchor").to_pylist(),
             strict=True,
         )
     )
-    components = anchored_components(graph, in_master)
+    components = anchored_components(graph, is_anchor)
     _check_cannot_links(outcomes, feature_of, components)
     keys = stable_cluster_keys(features, components)
     queue = review_queue(graph, pairs, features, keys, config, set(current))
     lap("cluster", t)
 
-    labels = _level_labels()
     mh = model_hash()
-    pair_rows = pairs.to_pylist()
-    for row in pair_rows:
-        for c in COMPARISONS:
-            row[f"level_{c}"] = labels[c].get(row[f"gamma_{c}"], "")
-        row["model_hash"], row["run_id"] = mh, run_id
     statuses: dict[str, int] = {}
     for o in outcomes:
         statuses[o.status] = statuses.get(o.status, 0) + 1
@@ -683,7 +709,7 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
         {
             "features": (feature_rows, FEATURE_TABLE_COLUMNS),
             "clusters": (clusters, ["mention_key", "feature_id", "cluster_id", "run_id"]),
-            "match_pairs": (pair_rows, PAIR_COLUMNS),
+            "match_pairs": (pairs.select(PAIR_COLUMNS), PAIR_COLUMNS),
             "review_queue": (queue, list(queue[0]) if queue else []),
             "decision_report": (outcome_rows, list(outcome_rows[0]) if outcome_rows else []),
         },
