@@ -2,8 +2,9 @@
 
 The clustering reuses the run's own rule (``dedupe.link.apply_decisions`` on the model's edges at
 the threshold, with every current steward decision), restricted to the clusters the pair touches.
-The golden record mirrors the survivorship of ``models/marts/companies.sql`` for the fields that
-come from mentions (name, website, country, parent, ticker, type); the mart stays the authority.
+The golden record follows the survivorship of ``models/marts/companies.sql`` for the fields that
+come from mentions (name, website, country, parent, ticker, type): the order of mentions is the
+dbt seed ``mention_roles``, read by both; the mart stays the authority.
 """
 
 from __future__ import annotations
@@ -15,22 +16,10 @@ import networkx as nx
 from dedupe import decisions as steward
 from dedupe.link import apply_decisions
 
-# companies.sql: which mention represents the company, master first, then the sheets in order
-ROLE_PRIORITY = {
-    "master": 1,
-    "listed_role": 2,
-    "system_manufacturer": 3,
-    "print_service_bureau": 4,
-    "funded_company": 5,
-    "acquired_company": 6,
-    "acquiring_company": 7,
-    "quoting_service": 8,
-}
-SHEET_TYPE = {"system_manufacturer": "equipment", "print_service_bureau": "service"}
-
 
 def _priority(m: dict) -> tuple[int, int]:
-    return ROLE_PRIORITY.get(m["role"], 9), int(m["source_row"])
+    """Survivorship order: the seed ``mention_roles`` (via queries.mentions), then source row."""
+    return int(m["priority"]), int(m["source_row"])
 
 
 def golden_record(mentions: list[dict]) -> dict:
@@ -48,9 +37,7 @@ def golden_record(mentions: list[dict]) -> dict:
         "country_code": first(ranked, "country_code"),
         "parent_company": first(ranked, "parent_firm_annotation"),
         "ticker": first(ranked, "ticker_tag"),
-        "type_from_sheets": next(
-            (SHEET_TYPE[m["role"]] for m in ranked if m["role"] in SHEET_TYPE), None
-        ),
+        "type_from_sheets": first(ranked, "company_type_hint"),
         "sheets": len({m["source_file"] for m in mentions}),
         "mentions": len(mentions),
     }

@@ -228,7 +228,11 @@ def cluster_features(conn: psycopg.Connection, cluster_ids: list[str]) -> list[s
 
 
 def mentions(conn: psycopg.Connection, feature_ids: list[str]) -> list[dict]:
-    """Mentions of the given feature rows, each with its cluster and (with the marts) company."""
+    """Mentions of the given feature rows, each with its cluster and (with the marts) company.
+
+    Each carries its survivorship priority and company-type hint from the dbt seed
+    ``mention_roles`` (the same rows ``marts/companies.sql`` reads).
+    """
     marts = has_marts(conn)
     company = (
         "csr.company_id::text as company_id, co.name as company_name"
@@ -245,9 +249,11 @@ def mentions(conn: psycopg.Connection, feature_ids: list[str]) -> list[dict]:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
             f"""
-            select {columns}, c.feature_id, c.cluster_id, {company}
+            select {columns}, c.feature_id, c.cluster_id, {company},
+                   coalesce(r.priority, 99) as priority, r.company_type_hint
             from linkage.clusters c
             join {MENTIONS_RELATION} m on m.mention_key = c.mention_key
+            left join reference.mention_roles r on r.role = m.role
             {joins}
             where c.feature_id = any(%s)
             order by m.source_file, m.source_row, m.source_field

@@ -45,19 +45,11 @@ resolved_mentions as (
         mentions.*,
         resolution.company_id,
         resolution.company_key,
-        -- which mention represents the company: master first, then the sheets in this order
-        case mentions.role
-            when 'master' then 1
-            when 'listed_role' then 2
-            when 'system_manufacturer' then 3
-            when 'print_service_bureau' then 4
-            when 'funded_company' then 5
-            when 'acquired_company' then 6
-            when 'acquiring_company' then 7
-            when 'quoting_service' then 8
-            else 9
-        end as mention_priority
+        -- which mention represents the company: the order is the seed `mention_roles`
+        coalesce(mention_roles.priority, 99) as mention_priority,
+        mention_roles.company_type_hint
     from mentions
+    left join {{ ref('mention_roles') }} as mention_roles on mention_roles.role = mentions.role
     inner join resolution on resolution.mention_key = mentions.mention_key
 
 ),
@@ -104,13 +96,8 @@ mention_facts as (
             filter (where parent_firm_annotation is not null))[1] as parent_firm_annotation,
         (array_agg(ticker_tag order by mention_priority, source_row)
             filter (where ticker_tag is not null))[1] as ticker_tag,
-        (array_agg(
-            case role
-                when 'system_manufacturer' then 'equipment'
-                when 'print_service_bureau' then 'service'
-            end order by mention_priority, source_row
-        ) filter (where role in ('system_manufacturer', 'print_service_bureau')))[1]
-            as company_type_from_sheets,
+        (array_agg(company_type_hint order by mention_priority, source_row)
+            filter (where company_type_hint is not null))[1] as company_type_from_sheets,
         count(distinct source_file) as source_count
     from resolved_mentions
     group by company_id
