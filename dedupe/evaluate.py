@@ -22,6 +22,8 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
+from loaders.sheets import MASTER_FILE
+
 __all__ = [
     "MASTER_FILE",
     "evaluate",
@@ -30,7 +32,6 @@ __all__ = [
     "mention_key",
 ]
 
-MASTER_FILE = "Company_information.json"
 TRUTH_COLUMNS = ("source_file", "source_row", "source_field", "entity_id")
 
 

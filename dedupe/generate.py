@@ -44,6 +44,8 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+from loaders.sheets import MASTER_FILE
+
 __all__ = [
     "BASE_COMPANIES",
     "BASE_ROWS",
@@ -73,7 +75,6 @@ BASE_ROWS: dict[str, int] = {
     "Directory.json": 92,
 }
 FILES: tuple[str, ...] = tuple(BASE_ROWS)
-MASTER_FILE = "Company_information.json"
 # Small exports keep enough rows for every quirk to show.
 _MIN_ROWS: dict[str, int] = {
     "Company_information.json": 40,

@@ -31,10 +31,10 @@ from dedupe.model import MODEL_PATH
 from loaders.db import Database
 from loaders.land import EXISTING_FILE
 from loaders.settings import amx_home
+from loaders.sheets import MASTER_FILE
 
 CONFIG_PATH = Path(__file__).with_name("linkage.toml")
 MENTIONS_RELATION = "intermediate.int_company_mentions"
-MASTER_FILE = "Company_information.json"
 COMPARISONS = ("name", "domain", "country_code")
 
 

@@ -86,14 +86,6 @@ class Database:
             return self.url
         return self.url.replace(f":{self.password}@", ":***@")
 
-    def has_extension(self, name: str) -> bool:
-        """Whether the server can provide an extension (installed or installable)."""
-        with self.connect() as conn:
-            row = conn.execute(
-                "select 1 from pg_available_extensions where name = %s", (name,)
-            ).fetchone()
-        return row is not None
-
 
 def _pgdata(home: Path | None = None) -> Path:
     return (home or amx_home()) / "pgdata"

@@ -64,9 +64,12 @@ class Sheet:
 _EMPTY_1_4 = ("__EMPTY_1", "__EMPTY_2", "__EMPTY_3", "__EMPTY_4")
 _MA = "\u202f\u00a0"  # every M&A key ends with U+202F U+00A0
 
+# The master list of companies: the sheet linkage anchors companies on.
+MASTER_FILE = "Company_information.json"
+
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
-        "Company_information.json",
+        MASTER_FILE,
         "company_information",
         ("Company name", "Website", "Headquarters"),
         ("Owned by / Subsidiary of", "Public stock", "Number of employees"),
@@ -158,6 +161,3 @@ SHEETS: tuple[Sheet, ...] = (
 )
 
 SHEETS_BY_FILE: dict[str, Sheet] = {s.file_name: s for s in SHEETS}
-
-# Columns every raw table carries besides the sheet's own.
-LINEAGE_COLUMNS = ("_source_file", "_source_row")
