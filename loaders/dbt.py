@@ -1,12 +1,28 @@
-"""Run dbt in-process (``dbtRunner``) against the database in use."""
+"""Run dbt in-process (``dbtRunner``) against the database in use.
+
+A run invokes dbt more than once (the mentions part before linkage, the rest after it). dbt's
+parse costs seconds on every invocation, so :class:`DbtSession` parses the project once and hands
+the manifest to each invocation. Reference seeds (26,000 rows of place names, common words and
+public suffixes) change a few times a year: a session loads a seed only when its file, the seeds'
+YAML or the project's config changed since it was last loaded into this database, or its table is
+missing (``audit.seed_loads`` records what was loaded).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import time
 from dataclasses import dataclass, field
 
 from loaders.db import Database
 from loaders.settings import DBT_PROJECT_DIR, PROFILES_DIR
+
+SEED_DIR = DBT_PROJECT_DIR / "seeds"
+SEED_SCHEMA = "reference"  # dbt_project.yml: seeds +schema
+# Everything besides the CSV itself that decides what a seed's table looks like.
+SEED_CONFIG_FILES = (SEED_DIR / "_seeds.yml", DBT_PROJECT_DIR / "dbt_project.yml")
 
 
 class BuildError(RuntimeError):
@@ -25,16 +41,8 @@ def dbt_available() -> bool:
     return (DBT_PROJECT_DIR / "dbt_project.yml").exists()
 
 
-def run_dbt(db: Database, args: list[str], *, vars_: dict | None = None) -> BuildResult:
-    """Invoke ``dbt <args>`` with the project's profile; raise BuildError on any error."""
-    import json
-    import time
-
-    from dbt.cli.main import dbtRunner
-
-    os.environ.update(db.dbt_env())
-    cli = [
-        *args,
+def _common_args(vars_: dict | None) -> list[str]:
+    args = [
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
@@ -42,9 +50,23 @@ def run_dbt(db: Database, args: list[str], *, vars_: dict | None = None) -> Buil
         "--quiet" if os.environ.get("AMX_DBT_VERBOSE") != "1" else "--no-quiet",
     ]
     if vars_:
-        cli += ["--vars", json.dumps(vars_)]
+        args += ["--vars", json.dumps(vars_, sort_keys=True)]
+    return args
+
+
+def run_dbt(
+    db: Database, args: list[str], *, vars_: dict | None = None, manifest=None
+) -> BuildResult:
+    """Invoke ``dbt <args>`` with the project's profile; raise BuildError on any error.
+
+    ``manifest`` (from :meth:`DbtSession.parse`) skips dbt's parse; it must have been parsed with
+    the same ``vars_``.
+    """
+    from dbt.cli.main import dbtRunner
+
+    os.environ.update(db.dbt_env())
     started = time.perf_counter()
-    res = dbtRunner().invoke(cli)
+    res = dbtRunner(manifest=manifest).invoke([*args, *_common_args(vars_)])
     seconds = time.perf_counter() - started
     result = BuildResult(seconds=seconds)
     for r in getattr(res.result, "results", None) or []:
@@ -76,3 +98,113 @@ def merge(first: BuildResult | None, second: BuildResult) -> BuildResult:
         warnings=first.warnings + second.warnings,
         failures=first.failures + second.failures,
     )
+
+
+def seed_fingerprints() -> dict[str, str]:
+    """seed name -> sha256 of its CSV and of the files that configure every seed."""
+    config = hashlib.sha256()
+    for path in SEED_CONFIG_FILES:
+        config.update(path.read_bytes())
+    return {
+        path.stem: hashlib.sha256(config.digest() + path.read_bytes()).hexdigest()
+        for path in sorted(SEED_DIR.glob("*.csv"))
+    }
+
+
+_SEED_LOADS_DDL = """
+create schema if not exists audit;
+create table if not exists audit.seed_loads (
+    seed text primary key,
+    fingerprint text not null,
+    loaded_at timestamptz not null default now()
+)
+"""
+
+
+def current_seeds(db: Database, fingerprints: dict[str, str]) -> set[str]:
+    """Seeds whose table exists and was loaded from files with these fingerprints."""
+    with db.connect() as conn:
+        conn.execute(_SEED_LOADS_DDL)
+        rows = conn.execute(
+            """
+            select l.seed, l.fingerprint
+            from audit.seed_loads l
+            join information_schema.tables t
+              on t.table_schema = %s and t.table_name = l.seed
+            """,
+            (SEED_SCHEMA,),
+        ).fetchall()
+    return {seed for seed, fp in rows if fingerprints.get(seed) == fp}
+
+
+def record_seeds(db: Database, fingerprints: dict[str, str], seeds: set[str]) -> None:
+    if not seeds:
+        return
+    with db.connect() as conn:
+        conn.execute(_SEED_LOADS_DDL)
+        with conn.cursor() as cur:
+            cur.executemany(
+                """
+                insert into audit.seed_loads (seed, fingerprint) values (%s, %s)
+                on conflict (seed) do update
+                set fingerprint = excluded.fingerprint, loaded_at = now()
+                """,
+                [(seed, fingerprints[seed]) for seed in sorted(seeds)],
+            )
+
+
+class DbtSession:
+    """One parse, many invocations; seeds loaded only when they changed.
+
+    ``build(select=..., exclude=...)`` runs ``dbt build`` with the unchanged seeds excluded (their
+    tests ran when they were loaded) and unit tests excluded (they prove SQL logic on fixed rows,
+    not the delivery: ``make test`` runs them, a production run need not).
+    """
+
+    def __init__(self, db: Database, vars_: dict | None = None) -> None:
+        self.db = db
+        self.vars = vars_
+        self._manifest = None
+        self.fingerprints = seed_fingerprints()
+        self.fresh_seeds = current_seeds(db, self.fingerprints)
+        self.seconds = 0.0
+
+    def parse(self):
+        if self._manifest is None:
+            from dbt.cli.main import dbtRunner
+
+            os.environ.update(self.db.dbt_env())
+            started = time.perf_counter()
+            res = dbtRunner().invoke(["parse", *_common_args(self.vars)])
+            self.seconds += time.perf_counter() - started
+            if not res.success or res.result is None:
+                raise BuildError(f"dbt parse failed: {res.exception or 'see dbt_project/logs'}")
+            self._manifest = res.result
+        return self._manifest
+
+    def build(self, *, select: list[str] | None = None, exclude: list[str] | None = None):
+        manifest = self.parse()
+        skipped = [f"path:seeds/{name}.csv" for name in sorted(self.fresh_seeds)]
+        args = ["build", "--exclude-resource-type", "unit_test"]
+        if select:
+            args += ["--select", *select]
+        excluded = [*(exclude or []), *skipped]
+        if excluded:
+            args += ["--exclude", *excluded]
+        result = run_dbt(self.db, args, vars_=self.vars, manifest=manifest)
+        loaded = self._seeds_in(manifest, select, exclude) - self.fresh_seeds
+        record_seeds(self.db, self.fingerprints, loaded)
+        self.fresh_seeds |= loaded
+        return result
+
+    def _seeds_in(self, manifest, select, exclude) -> set[str]:
+        """The seeds a selection builds (asked of dbt's own selector, not re-derived here)."""
+        from dbt.cli.main import dbtRunner
+
+        args = ["ls", "--resource-type", "seed", "--output", "name", "--log-level", "none"]
+        if select:
+            args += ["--select", *select]
+        if exclude:
+            args += ["--exclude", *exclude]
+        res = dbtRunner(manifest=manifest).invoke([*args, *_common_args(self.vars)])
+        return set(res.result or []) & set(self.fingerprints)

@@ -142,11 +142,10 @@ def _run_stages(
         return
     from dedupe.link import link, model_available
 
+    session = dbt.DbtSession(db, SHADOW_VARS)  # one parse for both dbt parts of the run
     if "mentions" in stages:
         with _stage(summary, db, "mentions", report):
-            summary.build = dbt.run_dbt(
-                db, ["build", "--select", MENTIONS_SELECTOR], vars_=SHADOW_VARS
-            )
+            summary.build = session.build(select=[MENTIONS_SELECTOR])
     if "link" in stages:
         if model_available():
             with _stage(summary, db, "link", report):
@@ -158,7 +157,7 @@ def _run_stages(
         with _stage(summary, db, "build", report):
             publish.prepare_shadow(db)
             try:
-                rest = dbt.run_dbt(db, ["build", "--exclude", MENTIONS_SELECTOR], vars_=SHADOW_VARS)
+                rest = session.build(exclude=[MENTIONS_SELECTOR])
             except dbt.BuildError as exc:
                 publish.log(db, run_id, "tests", stage="build", passed=False, error=str(exc)[:4000])
                 raise

@@ -1,0 +1,61 @@
+"""One dbt parse per run, and reference seeds loaded only when they changed.
+
+Uses ``built_db`` (the sample through every stage), then runs the mentions part of the build again
+with a fresh session and inspects what it loaded.
+"""
+
+from __future__ import annotations
+
+from loaders import dbt, pipeline
+
+
+def _loaded_at(db, seed: str):
+    with db.connect() as conn:
+        row = conn.execute("select loaded_at from audit.seed_loads where seed = %s", (seed,))
+        return row.fetchone()[0]
+
+
+def _build_mentions(db) -> dbt.DbtSession:
+    session = dbt.DbtSession(db, pipeline.SHADOW_VARS)
+    session.build(select=[pipeline.MENTIONS_SELECTOR])
+    return session
+
+
+def test_a_run_records_every_seed_it_loaded(built_db):
+    assert dbt.current_seeds(built_db, dbt.seed_fingerprints()) == set(dbt.seed_fingerprints())
+
+
+def test_unchanged_seeds_are_not_reloaded(built_db):
+    before = _loaded_at(built_db, "place_names")
+    session = _build_mentions(built_db)
+    assert "place_names" in session.fresh_seeds
+    assert _loaded_at(built_db, "place_names") == before
+
+
+def test_a_changed_seed_is_reloaded(built_db):
+    with built_db.connect() as conn:
+        conn.execute("update audit.seed_loads set fingerprint = 'old' where seed = 'countries'")
+        conn.execute("delete from reference.countries where country_code = 'DE'")
+    before = _loaded_at(built_db, "countries")
+    _build_mentions(built_db)
+    assert _loaded_at(built_db, "countries") > before
+    with built_db.connect() as conn:
+        row = conn.execute("select count(*) from reference.countries where country_code = 'DE'")
+        assert row.fetchone()[0] == 1
+
+
+def test_a_dropped_seed_table_is_reloaded(built_db):
+    with built_db.connect() as conn:
+        conn.execute("drop table reference.country_aliases")  # no view reads a seed directly
+    session = dbt.DbtSession(built_db, pipeline.SHADOW_VARS)
+    assert "country_aliases" not in session.fresh_seeds
+    session.build(select=[pipeline.MENTIONS_SELECTOR])
+    with built_db.connect() as conn:
+        assert conn.execute("select count(*) from reference.country_aliases").fetchone()[0] > 0
+
+
+def test_a_session_parses_once(built_db):
+    session = dbt.DbtSession(built_db, pipeline.SHADOW_VARS)
+    first = session.parse()
+    session.build(select=["stg_vendor__directory"])
+    assert session.parse() is first
