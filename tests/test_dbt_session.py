@@ -64,5 +64,5 @@ def test_a_session_parses_once(built_db):
 def test_the_sql_rules_unit_tests_pass(built_db):
     """``amx run`` leaves dbt's unit tests out; they run here, on every ``make test``."""
     result = dbt.run_dbt(built_db, ["test", "--select", "test_type:unit"])
-    assert result.status_counts.get("pass", 0) >= 16
-    assert set(result.status_counts) == {"pass"}
+    assert result.status_counts.get("pass", 0) >= 16  # one per cleaning rule
+    assert not set(result.status_counts) - {"pass", "success"}  # success: the on-run-start hook
