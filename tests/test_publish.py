@@ -232,7 +232,9 @@ def test_a_health_metric_dropping_over_5_pct_warns(swapped, built_db):
         value = conn.execute("select value from audit.data_health_log" + where, (live,)).fetchone()
         conn.execute("update audit.data_health_log set value = value * 1.1" + where, (live,))
     try:  # the live marts measured against a log that says they were 10% bigger
-        result = dbt.run_dbt(built_db, ["build", "--select", "data_health"])
+        result = dbt.run_dbt(
+            built_db, ["build", "--select", "data_health"], vars_={"marts_schema": publish.LIVE}
+        )
     finally:
         with built_db.connect() as conn:
             conn.execute("update audit.data_health_log set value = %s" + where, (value[0], live))
