@@ -1132,9 +1132,28 @@ def _retarget(script: str, names: list[str], source: str, target: str) -> str:
     return "".join(out)
 
 
+def load_backup_into_shadow(db: Database, path: Path) -> list[str]:
+    """Restore a backup's relations into an empty shadow schema (one transaction); their names."""
+    if not path.is_file():
+        raise PublishError(f"{path}: no such backup file")
+    listing = _run_client(db, [client_tool(db, "pg_restore"), "--list", str(path)])
+    names = sorted(set(re.findall(rf"^\d+; \d+ \d+ (?:TABLE|VIEW) {LIVE} (\S+) ", listing, re.M)))
+    if not names:
+        raise PublishError(f"{path}: no table of schema {LIVE} in this backup")
+    script = _run_client(db, [client_tool(db, "pg_restore"), "--no-owner", "--file=-", str(path)])
+    prepare_shadow(db)
+    _run_client(
+        db,
+        [client_tool(db, "psql"), "--no-psqlrc", "--quiet", "--single-transaction",
+         "--set=ON_ERROR_STOP=1", "--file=-"],
+        stdin=_retarget(script, names, LIVE, SHADOW),
+    )  # fmt: skip
+    return names
+
+
 def restore(db: Database, path: Path, *, allow_shrink: bool = True) -> dict:
     """Put a backup live through the same swap as a publish: the dump is restored into the
-    shadow schema, checked, and swapped in; the marts it replaces become the rollback target.
+    shadow schema, recorded, and swapped in; the marts it replaces become the rollback target.
     The restored marts get the grants, RLS and policies of the ones they replace."""
     if not path.is_file():
         raise PublishError(f"{path}: no such backup file")
@@ -1143,22 +1162,7 @@ def restore(db: Database, path: Path, *, allow_shrink: bool = True) -> dict:
     ensure_tables(db)
     started = time.perf_counter()
     with production_lock(db, "amx restore"):
-        listing = _run_client(db, [client_tool(db, "pg_restore"), "--list", str(path)])
-        names = sorted(
-            set(re.findall(rf"^\d+; \d+ \d+ (?:TABLE|VIEW) {LIVE} (\S+) ", listing, re.M))
-        )
-        if not names:
-            raise PublishError(f"{path}: no table of schema {LIVE} in this backup")
-        script = _run_client(
-            db, [client_tool(db, "pg_restore"), "--no-owner", "--file=-", str(path)]
-        )
-        prepare_shadow(db)
-        _run_client(
-            db,
-            [client_tool(db, "psql"), "--no-psqlrc", "--quiet", "--single-transaction",
-             "--set=ON_ERROR_STOP=1", "--file=-"],
-            stdin=_retarget(script, names, LIVE, SHADOW),
-        )  # fmt: skip
+        names = load_backup_into_shadow(db, path)
         build_id = f"restore-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.urandom(3).hex()}"
         record_build(db, build_id, expected=names, check_access=False)
         run_id = meta.get("run_id") or f"restored:{path.name}"
