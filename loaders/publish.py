@@ -27,10 +27,21 @@ Why table by table (``ALTER TABLE … SET SCHEMA``) and not ``ALTER SCHEMA publi
 - What moves with a table: its indexes, constraints (primary and foreign keys, which refer by
   OID), RLS policies, grants and column defaults. Views bind to table OIDs, not names, so
   ``company_summaries`` / ``pricing_benchmarks`` move together with the tables they were built
-  on, and afterwards read the tables now live (tested). The flip side: a view or foreign key
-  that someone created *outside* dbt on a mart follows the old table into ``public__previous``;
-  the next publish then refuses to drop it (no CASCADE) and names the dependent object. Objects
-  on the marts belong in the dbt project.
+  on, and afterwards read the tables now live (tested).
+- What publish trusts: only a build whose dbt tests all passed is recorded (:func:`record_build`,
+  ``audit.builds``: every relation of the shadow by oid, its RLS, policies and grants; refused
+  when a mart of the dbt manifest is missing or the access rules are not met). The swap checks
+  the shadow against that record and refuses anything changed since.
+- What publish moves: only relations amx built, registered by oid in ``audit.owned_relations``
+  (an oid survives ``SET SCHEMA``). A table in ``public`` that amx did not create stays where it
+  is, even under a mart's name (publish refuses, naming it). Views and foreign keys someone else
+  made over the marts are captured (definition, options, owner, grants, comment, indexes),
+  dropped and made again on the new marts in the same transaction, so the app's objects keep
+  working across publish, rollback and restore and never pin an old mart in ``public__previous``.
+- Shrink guard: a publish that would leave a mart or a vendor sheet with more than
+  ``AMX_MAX_SHRINK`` (default 0.2) fewer rows than live is refused unless ``allow_shrink``.
+- Access after a swap back: rollback and restore give the marts coming back the grants, RLS and
+  policies of the ones they replace, so an older build's grants never return.
 
 What publish / rollback cover: only the marts schema, the state the app reads. The other schemas
 are per-build working state, rebuilt in place by each run: ``raw`` (replaced in one transaction
@@ -42,9 +53,11 @@ keeps a copy of them, so the report of the live run id is its record. The append
 
 Rollback vs backup: ``amx rollback`` swaps ``public__previous`` back (one step, instant, inside
 the database; a second rollback undoes the first). ``amx backup`` writes a ``pg_dump`` of the live
-marts to ``$AMX_HOME/backups/``; ``amx restore FILE`` replaces the live marts with a dump's in one
-transaction (``pg_restore --single-transaction --clean``). A backup survives the loss of the
-database and reaches further back than one step; restore leaves ``public__previous`` as it was.
+marts to ``$AMX_HOME/backups/`` with the client programs of the server's major version (a newer
+pg_dump writes what an older server or pg_restore refuses); ``amx restore FILE`` restores the dump
+into the shadow schema (its statements re-pointed there) and puts it live through the same swap,
+so the replaced marts become the rollback target. A backup survives the loss of the database and
+reaches further back than one step.
 
 Test hook: ``AMX_TEST_PAUSE_AT=<point>`` makes a run print ``amx: paused at <point>`` and sleep
 (``AMX_TEST_PAUSE_SECONDS``, default 600) so a test can kill it at a known place. Points: the

@@ -234,13 +234,40 @@ def test_rollback_restores_the_exact_previous_contents(swapped, built_db):
         )
 
 
-def test_backup_and_restore_round_trip(swapped, built_db, tmp_path):
+def test_backup_and_restore_round_trip(swapped, built_db, tmp_path, monkeypatch):
     before = production_snapshot(built_db)
+    calls: list[list[str]] = []
+    real_run = publish.subprocess.run
+
+    def recording_run(args, *a, **kw):  # the real programs run; their argv is kept
+        calls.append([str(x) for x in args])
+        return real_run(args, *a, **kw)
+
+    monkeypatch.setattr(publish.subprocess, "run", recording_run)
     path = publish.backup(built_db, tmp_path)
     with built_db.connect() as conn:
         conn.execute("delete from public.company_categories")
+        major = conn.info.server_version // 10000
     publish.restore(built_db, path)
     assert production_snapshot(built_db) == before
+    with built_db.connect() as conn:  # through the swap: the damaged marts are the previous
+        assert (
+            conn.execute("select count(*) from public__previous.company_categories").fetchone()[0]
+            == 0
+        )
+    programs = [c for c in calls if c[0].rsplit("/", 1)[-1] in ("pg_dump", "pg_restore", "psql")]
+    assert {c[0].rsplit("/", 1)[-1] for c in programs} == {"pg_dump", "pg_restore", "psql"}
+    for argv in programs:  # the server's own version, and no secret where `ps` shows it
+        assert publish._tool_major(argv[0]) == major
+        assert not any(built_db.password and built_db.password in a for a in argv), argv
+        assert not any("postgresql://" in a or "password" in a.lower() for a in argv), argv
+
+
+def test_tests_refuse_a_database_that_has_been_published_to(swapped, built_db):
+    from tests.conftest import refuse_if_published
+
+    with pytest.raises(pytest.exit.Exception, match="has been published to"):
+        refuse_if_published(built_db)
 
 
 def test_a_health_metric_dropping_over_5_pct_warns(swapped, built_db):
