@@ -13,6 +13,7 @@ import time
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from loaders import dbt, pipeline, publish
 from tests.conftest import SAMPLE
@@ -350,6 +351,37 @@ def test_a_publish_that_would_shrink_production_needs_the_flag(built_db, backup_
         assert conn.execute("select count(*) from public.market_data").fetchone()[0] == 0
     publish.rollback(built_db)
     assert production_snapshot(built_db) == before
+
+
+def test_a_publish_after_a_sheet_shrank_needs_the_flag(built_db, backup_file):
+    """The sample delivered over a full export: the marts may look alike, the sheets do not."""
+    before = production_snapshot(built_db)
+    live_run = publish.status(built_db)["live"]["run_id"]
+    names = publish.load_backup_into_shadow(built_db, backup_file)
+    publish.record_build(built_db, "sheet-shrunk-build", expected=names)
+    with built_db.connect() as conn:  # as if the live run had read a delivery 10x this one
+        saved = conn.execute(
+            "select sheet_rows from audit.builds where run_id = %s", (live_run,)
+        ).fetchone()
+        conn.execute(
+            "insert into audit.builds (run_id, tests_passed, relations, access, sheet_rows)"
+            " values (%(run)s, true, '[]', '{}', %(rows)s) on conflict (run_id) do update"
+            " set sheet_rows = excluded.sheet_rows",
+            {"run": live_run, "rows": '{"M_A.json": 1000000}'},
+        )
+    try:
+        with pytest.raises(publish.ShrinkError, match=r"sheet M_A\.json 1,000,000 -> \d"):
+            publish.publish(built_db, "sheet-shrunk-build")
+        assert production_snapshot(built_db) == before
+    finally:
+        with built_db.connect() as conn:
+            if saved is None:
+                conn.execute("delete from audit.builds where run_id = %s", (live_run,))
+            else:
+                conn.execute(
+                    "update audit.builds set sheet_rows = %s where run_id = %s",
+                    (Jsonb(saved[0]), live_run),
+                )
 
 
 def test_a_table_in_public_with_a_marts_name_that_amx_did_not_create_stays(built_db, backup_file):
