@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import fcntl
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,10 +55,29 @@ class Decision:
         return tuple(sorted((self.mention_key_l, self.mention_key_r)))  # type: ignore[return-value]
 
 
+# Control characters (NUL breaks every `dbt seed`) and bidirectional overrides (text that reads
+# differently than it is stored) have no place in a decision.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# A cell starting with one of these is a formula to a spreadsheet opening the CSV.
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def neutralise_formula(text: str) -> str:
+    """``=HYPERLINK(…)`` -> ``'=HYPERLINK(…)``: shown as text by spreadsheets, read back as is."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _check(row: dict, where: str) -> Decision:
     for name in FIELDS[:5]:
         if not (row.get(name) or "").strip():
             raise DecisionError(f"{where}: field {name!r} is empty")
+    for name in FIELDS:
+        found = _UNSAFE.search(row.get(name) or "")
+        if found:
+            raise DecisionError(
+                f"{where}: field {name!r} holds the control or bidi character"
+                f" U+{ord(found.group()):04X}"
+            )
     if row["decision"] not in DECISIONS:
         raise DecisionError(f"{where}: decision {row['decision']!r} is not one of {DECISIONS}")
     if row["mention_key_l"] == row["mention_key_r"]:
@@ -72,7 +92,9 @@ def _check(row: dict, where: str) -> Decision:
         datetime.fromisoformat(row["decided_at"])
     except ValueError as exc:
         raise DecisionError(f"{where}: decided_at {row['decided_at']!r} is not ISO 8601") from exc
-    return Decision(**{k: (row.get(k) or "").strip() for k in FIELDS})
+    values = {k: (row.get(k) or "").strip() for k in FIELDS}
+    values["note"] = neutralise_formula(values["note"])
+    return Decision(**values)
 
 
 def read_history(path: Path | None = None) -> list[Decision]:

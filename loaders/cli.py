@@ -68,8 +68,13 @@ def _database():
 @app.command()
 def run(
     source: Annotated[
-        Path, typer.Option("--source", help="Directory holding the 11 vendor JSON files.")
-    ] = DEFAULT_SOURCE,
+        Path | None,
+        typer.Option(
+            "--source",
+            help="Directory holding the 11 vendor JSON files (default: data/sample, embedded"
+            " database only).",
+        ),
+    ] = None,
     build: Annotated[bool, typer.Option(help="Run dbt build after loading.")] = True,
     stages: Annotated[
         str,
@@ -85,6 +90,14 @@ def run(
             help="JSON list of {id, name, website, country} in production: those ids are kept.",
         ),
     ] = None,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Publish even when a mart or a sheet would lose more than the allowed share"
+            " (AMX_MAX_SHRINK, default 0.2) of its live rows.",
+        ),
+    ] = False,
 ) -> None:
     """Run every stage: load, link, build and test in the shadow schema, publish if tests pass."""
     from loaders import pipeline
@@ -93,20 +106,35 @@ def run(
     unknown = [s for s in chosen if s not in pipeline.STAGES]
     if unknown:
         _fail(ValueError(f"unknown stage(s) {', '.join(unknown)}; use {','.join(pipeline.STAGES)}"))
-    _run_pipeline(source, build=build, stages=chosen, existing=existing)
+    _run_pipeline(source, build=build, stages=chosen, existing=existing, allow_shrink=allow_shrink)
+
+
+def _source_for(source: Path | None, stages: tuple[str, ...]) -> Path:
+    """The sample is a default for the embedded database only: a configured database (the real
+    one, say) gets a delivery only when the operator names it."""
+    if source is not None:
+        return source
+    if os.environ.get("AMX_DATABASE_URL") and "load" in stages:
+        raise ValueError(
+            "AMX_DATABASE_URL is set: name the delivery with --source DIR (the sample is a default"
+            " for the embedded database only)"
+        )
+    return DEFAULT_SOURCE
 
 
 def _run_pipeline(
-    source: Path,
+    source: Path | None,
     *,
     build: bool = True,
     stages: tuple[str, ...] = (),
     existing: Path | None = None,
+    allow_shrink: bool = False,
 ) -> None:
     from loaders import pipeline
 
     summary = None
     try:
+        source = _source_for(source, (stages or pipeline.STAGES) if build else ("load",))
         db = _database()
         with console.status("amx run", spinner="dots") if console.is_terminal else _null() as live:
             _status["live"] = live if console.is_terminal else None
@@ -117,6 +145,7 @@ def _run_pipeline(
                 stages=stages or pipeline.STAGES,
                 report=_report,
                 existing=existing,
+                allow_shrink=allow_shrink,
             )
     except Exception as exc:  # user-facing errors are one line; see --debug
         report_path = getattr(exc, "amx_report_path", None)
@@ -129,16 +158,20 @@ def _run_pipeline(
 
 @app.command()
 def load(
-    source: Annotated[Path, typer.Option("--source")] = DEFAULT_SOURCE,
+    source: Annotated[Path | None, typer.Option("--source")] = None,
 ) -> None:
     """Only land the export into the raw schema."""
     _run_pipeline(source, build=False)
 
 
 @app.command()
-def build() -> None:
+def build(
+    allow_shrink: Annotated[bool, typer.Option("--allow-shrink", help="See `amx run`.")] = False,
+) -> None:
     """Rebuild from what is in raw (mentions, build, publish; linkage as last run)."""
-    _run_pipeline(DEFAULT_SOURCE, stages=("mentions", "build", "publish"))
+    _run_pipeline(
+        DEFAULT_SOURCE, stages=("mentions", "build", "publish"), allow_shrink=allow_shrink
+    )
 
 
 @app.command()
@@ -244,11 +277,16 @@ def env() -> None:
     except Exception as exc:
         _fail(exc)
         return
-    libpq = {"PGHOST": db.host, "PGPORT": str(db.port), "PGUSER": db.user, "PGDATABASE": db.dbname}
-    for key, value in {**db.dbt_env(), **libpq}.items():
-        print(f"export {key}='{value}'")
-    print("export DBT_PROFILES_DIR='" + str(Path(__file__).parent.parent / "profiles") + "'")
-    print("export DBT_SEND_ANONYMOUS_USAGE_STATS=false")
+    import shlex
+
+    values = {
+        **db.dbt_env(),
+        **db.libpq_env(),
+        "DBT_PROFILES_DIR": str(Path(__file__).parent.parent / "profiles"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    for key, value in values.items():
+        print(f"export {key}={shlex.quote(value)}")
 
 
 @db_app.command("url")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlencode, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlparse
 
 import psycopg
 
@@ -47,11 +47,17 @@ class Database:
 
     @property
     def user(self) -> str:
-        return self._parts.username or "postgres"
+        """Decoded once, here (a URL percent-encodes ``@ : % /``); every consumer gets this."""
+        return unquote(self._parts.username or "") or "postgres"
 
     @property
     def password(self) -> str:
-        return self._parts.password or ""
+        return unquote(self._parts.password or "")
+
+    @property
+    def sslmode(self) -> str | None:
+        """The URL's ``sslmode`` (``require`` on Supabase); dlt, dbt and the client tools get it."""
+        return parse_qs(self._parts.query).get("sslmode", [None])[0]
 
     @property
     def dbname(self) -> str:
@@ -62,7 +68,8 @@ class Database:
         """dlt ignores a bare ``host`` query: give it an authority and let libpq's query win."""
         query = {k: v[0] for k, v in parse_qs(self._parts.query).items()}
         netloc_host = self._parts.hostname or "localhost"
-        netloc = f"{quote(self.user)}:{quote(self.password)}@{netloc_host}:{self.port}"
+        auth = f"{quote(self.user, safe='')}:{quote(self.password, safe='')}"
+        netloc = f"{auth}@{netloc_host}:{self.port}"
         return f"postgresql://{netloc}/{self.dbname}" + (f"?{urlencode(query)}" if query else "")
 
     def dbt_env(self) -> dict[str, str]:
@@ -73,7 +80,22 @@ class Database:
             "AMX_PG_USER": self.user,
             "AMX_PG_PASSWORD": self.password,
             "AMX_PG_DATABASE": self.dbname,
+            # profiles.yml: every target reads it; empty means libpq's default (prefer)
+            "AMX_PG_SSLMODE": self.sslmode or "prefer",
         }
+
+    def libpq_env(self) -> dict[str, str]:
+        """What libpq client programs (pg_dump, pg_restore, psql) read: no secret in argv."""
+        env = {
+            "PGHOST": self.host,
+            "PGPORT": str(self.port),
+            "PGUSER": self.user,
+            "PGPASSWORD": self.password,
+            "PGDATABASE": self.dbname,
+        }
+        if self.sslmode:
+            env["PGSSLMODE"] = self.sslmode
+        return env
 
     def connect(self, **kwargs) -> psycopg.Connection:
         try:
@@ -82,9 +104,10 @@ class Database:
             raise DatabaseError(f"cannot connect to {self.redacted()}: {exc}".strip()) from exc
 
     def redacted(self) -> str:
-        if not self.password:
+        raw = self._parts.password
+        if not raw:
             return self.url
-        return self.url.replace(f":{self.password}@", ":***@")
+        return self.url.replace(f":{raw}@", ":***@")
 
 
 def _pgdata(home: Path | None = None) -> Path:

@@ -21,7 +21,7 @@ from psycopg import sql
 
 from loaders.db import Database
 from loaders.settings import amx_home
-from loaders.vendor_files import Delivery, SheetFile, iter_rows
+from loaders.vendor_files import Delivery, Drift, SheetFile, iter_rows
 
 INCOMING = "raw_incoming"
 RAW = "raw"
@@ -136,9 +136,22 @@ def _publish(db: Database, delivery: Delivery, load_id: str) -> dict[str, int]:
             existing = _column_names(conn, RAW, table)
             # Drift columns of an earlier delivery that this one lacks go; contract columns stay.
             keep = {"_source_file", "_source_row", "_dlt_load_id", "_dlt_id", *cols}
-            for c in sorted(existing - keep):
-                conn.execute(
-                    sql.SQL("alter table {} drop column {}").format(target, sql.Identifier(c))
+            stale = sorted(existing - keep)
+            if stale:
+                dropped = _drop_stale_columns(conn, table, stale)
+                delivery.drift.append(
+                    Drift(
+                        f.sheet.file_name,
+                        "dropped_column",
+                        f"column(s) {', '.join(stale)} of an earlier delivery dropped from"
+                        f" {RAW}.{table}"
+                        + (
+                            f"; views reading them dropped, rebuilt by the next build:"
+                            f" {', '.join(dropped)}"
+                            if dropped
+                            else ""
+                        ),
+                    )
                 )
             for c in cols:
                 conn.execute(
@@ -147,6 +160,12 @@ def _publish(db: Database, delivery: Delivery, load_id: str) -> dict[str, int]:
                     )
                 )
             conn.execute(sql.SQL("truncate {}").format(target))
+            lost = sorted(set(f.key_map.values()) - incoming_cols)
+            if lost:  # dlt renamed a column: its values would land as NULL
+                raise RuntimeError(
+                    f"{f.sheet.file_name}: column(s) {', '.join(lost)} did not arrive from dlt"
+                    " under their names; nothing was replaced"
+                )
             copy = ["_source_file", "_source_row", "_dlt_load_id", "_dlt_id"]
             copy += [c for c in cols if c in incoming_cols]
             ident = sql.SQL(", ").join(sql.Identifier(c) for c in copy)
@@ -185,6 +204,51 @@ def _publish(db: Database, delivery: Delivery, load_id: str) -> dict[str, int]:
                 (load_id, d.file_name, d.kind, d.detail),
             )
     return counts
+
+
+# Schemas whose views dbt rebuilds on every build (``stg_vendor__*`` select every raw column).
+REBUILT_VIEW_SCHEMAS = ("staging",)
+
+
+def _drop_stale_columns(conn, table: str, stale: list[str]) -> list[str]:
+    """Drop drift columns this delivery lacks, with the views that read them, when those views
+    are dbt's (rebuilt by the next build); refuse, naming them, when anyone else's view does."""
+    readers = conn.execute(
+        """
+        with recursive readers(oid) as (
+            select distinct r.ev_class
+            from pg_depend d
+            join pg_rewrite r on r.oid = d.objid
+            join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+            where d.classid = 'pg_rewrite'::regclass and d.refobjid = %s::regclass
+              and a.attname = any(%s)
+            union
+            select r.ev_class
+            from readers
+            join pg_depend d on d.refobjid = readers.oid and d.classid = 'pg_rewrite'::regclass
+            join pg_rewrite r on r.oid = d.objid
+            where r.ev_class <> readers.oid
+        )
+        select n.nspname, c.relname from readers
+        join pg_class c on c.oid = readers.oid join pg_namespace n on n.oid = c.relnamespace
+        order by 1, 2
+        """,
+        (f"{RAW}.{table}", stale),
+    ).fetchall()
+    foreign = [f"{s}.{n}" for s, n in readers if s not in REBUILT_VIEW_SCHEMAS]
+    if foreign:
+        raise RuntimeError(
+            f"{RAW}.{table}: column(s) {', '.join(stale)} of an earlier delivery are read by"
+            f" {', '.join(foreign)}, which amx does not rebuild; drop or change those views"
+            " (raw is unchanged)"
+        )
+    for column in stale:
+        conn.execute(
+            sql.SQL("alter table {} drop column {} cascade").format(
+                sql.Identifier(RAW, table), sql.Identifier(column)
+            )
+        )
+    return [f"{s}.{n}" for s, n in readers]
 
 
 EXISTING_FILE = "existing_companies.json"

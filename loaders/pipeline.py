@@ -80,12 +80,15 @@ def run(
     report: Reporter = lambda _msg: None,
     write_report: bool = True,
     existing: Path | None = None,
+    allow_shrink: bool = False,
 ) -> RunSummary:
     """Run the stages in order; stop at the first failure (earlier stages stay committed).
 
     ``build=False`` runs only the load. ``stages`` picks a subset (e.g. load, mentions, link):
     ``build`` without ``publish`` leaves the tested marts in the shadow schema. ``existing`` is a
-    production snapshot whose companies keep their ids (``loaders/existing.py``). Raises
+    production snapshot whose companies keep their ids (``loaders/existing.py``).
+    ``allow_shrink`` lets publish remove more than ``AMX_MAX_SHRINK`` of a mart's or a sheet's
+    live rows (otherwise it refuses). Raises
     ``publish.LockedError`` at once when another run holds the production lock.
     """
     summary = RunSummary(source=source, run_id=publish.new_run_id())
@@ -98,7 +101,7 @@ def run(
         publish.log(db, summary.run_id, "run_started", source=str(source), stages=list(stages))
         failure: BaseException | None = None
         try:
-            _run_stages(db, summary, stages, report, existing)
+            _run_stages(db, summary, stages, report, existing, allow_shrink)
         except BaseException as exc:
             failure = exc
             with suppress(Exception):  # e.g. the database went away: keep the run's own error
@@ -124,7 +127,12 @@ def run(
 
 
 def _run_stages(
-    db: Database, summary: RunSummary, stages: tuple[str, ...], report, existing: Path | None
+    db: Database,
+    summary: RunSummary,
+    stages: tuple[str, ...],
+    report,
+    existing: Path | None,
+    allow_shrink: bool = False,
 ) -> None:
     run_id = summary.run_id
     if "load" in stages:
@@ -162,6 +170,8 @@ def _run_stages(
                 publish.log(db, run_id, "tests", stage="build", passed=False, error=str(exc)[:4000])
                 raise
             summary.build = dbt.merge(summary.build, rest)
+            # the tested shadow, as it is now: publish swaps only this (loaders/publish.py)
+            publish.record_build(db, run_id)
             publish.log(
                 db,
                 run_id,
@@ -173,5 +183,5 @@ def _run_stages(
             )
     if "publish" in stages:
         with _stage(summary, db, "publish", report):
-            summary.published = publish.publish(db, run_id)
+            summary.published = publish.publish(db, run_id, allow_shrink=allow_shrink)
             summary.stage_rows["publish"] = sum(summary.published.row_counts.values())

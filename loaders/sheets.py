@@ -7,6 +7,7 @@ recorded per load in ``audit.loads`` so that nothing downstream depends on a key
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,11 +17,16 @@ _PADDING = "\u202f\u00a0\ufeff\u200b\u2007\u2060"
 _SYMBOLS = {"%": " pct ", "$": " usd ", "&": " and ", "#": " number ", "+": " plus "}
 
 
+MAX_COLUMN = 63  # Postgres' identifier limit (NAMEDATALEN - 1)
+
+
 def normalise_key(key: str) -> str:
     """Turn a spreadsheet header into a snake_case column name.
 
     ``' Revenue (USD) '`` -> ``revenue_usd``; ``'Deal size ($M) \\u202f\\u00a0'`` ->
-    ``deal_size_usd_m``; ``'__EMPTY_2'`` -> ``empty_2``.
+    ``deal_size_usd_m``; ``'__EMPTY_2'`` -> ``empty_2``. A name longer than Postgres' 63 bytes
+    keeps its first 54 characters and gains 8 hex digits of its hash (distinct, and never
+    renamed again by dlt or Postgres).
     Symbols that carry meaning (``%``, ``$``) become words.
     """
     text = unicodedata.normalize("NFKC", key)
@@ -34,7 +40,10 @@ def normalise_key(key: str) -> str:
         raise ValueError(f"key {key!r} has no letters or digits")
     if text[0].isdigit():
         text = f"c_{text}"
-    return text[:63]
+    if len(text) > MAX_COLUMN:  # Postgres cuts names at 63 bytes: shorten, keep them distinct
+        digest = hashlib.sha1(text.encode("ascii")).hexdigest()[:8]
+        text = f"{text[: MAX_COLUMN - 9].rstrip('_')}_{digest}"
+    return text
 
 
 @dataclass(frozen=True)

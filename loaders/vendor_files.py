@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loaders.sheets import SHEETS, SHEETS_BY_FILE, Sheet, normalise_key
+from loaders.sheets import MAX_COLUMN, SHEETS, SHEETS_BY_FILE, Sheet, normalise_key
 
 
 class VendorFileError(ValueError):
@@ -32,7 +32,7 @@ class Drift:
     """A difference from the contract that is loaded (or skipped) and reported, not fatal."""
 
     file_name: str
-    kind: str  # new_key | unknown_file | nul_character | non_finite_number
+    kind: str  # new_key | long_key | unknown_file | nul_character | non_finite_number
     detail: str
 
 
@@ -94,6 +94,38 @@ def discover(source: Path) -> tuple[dict[str, Path], list[Drift], list[str]]:
     return {name: paths[0] for name, paths in found.items()}, drift, problems
 
 
+MAX_DIGITS = 15  # |x| < 1e15: every numeric column of the marts holds it, a double keeps it exact
+
+
+class _Pairs(dict):
+    """A JSON object that remembers the keys it was given more than once (json keeps the last)."""
+
+    repeated: list[tuple[str, Any, Any]]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict:
+    obj = _Pairs()
+    obj.repeated = []
+    for key, value in pairs:
+        if key in obj:
+            obj.repeated.append((key, obj[key], value))
+        obj[key] = value
+    return obj
+
+
+class _Number(str):
+    """A JSON number too large for the tables (or for Python's int parser): its literal."""
+
+
+def _int(literal: str) -> int | _Number:
+    return _Number(literal) if len(literal.lstrip("-")) > MAX_DIGITS else int(literal)
+
+
+def _float(literal: str) -> float | _Number:
+    value = float(literal)
+    return _Number(literal) if not math.isfinite(value) or abs(value) >= 10**MAX_DIGITS else value
+
+
 def _as_text(value: Any) -> str | None:
     """JSON scalar -> text, verbatim (numbers keep their JSON spelling)."""
     if value is None:
@@ -120,10 +152,14 @@ def read_sheet_file(sheet: Sheet, path: Path) -> SheetFile:
     except UnicodeDecodeError as exc:
         raise VendorFileError([f"{name}: not UTF-8 at byte {exc.start}"]) from exc
     try:
-        parsed = json.loads(text)
+        parsed = json.loads(text, object_pairs_hook=_object, parse_int=_int, parse_float=_float)
     except json.JSONDecodeError as exc:
         raise VendorFileError(
             [f"{name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]
+        ) from exc
+    except RecursionError as exc:  # a row holds single values: nesting this deep is not data
+        raise VendorFileError(
+            [f"{name}: lists or objects nested too deeply to read (a row holds single values)"]
         ) from exc
     if not isinstance(parsed, list):
         raise VendorFileError(
@@ -139,8 +175,14 @@ def read_sheet_file(sheet: Sheet, path: Path) -> SheetFile:
     rows: list[dict[str, str | None]] = []
     for i, obj in enumerate(parsed):
         if not isinstance(obj, dict):
-            problems.append(f"{name}: row {i} is a {type(obj).__name__}, not an object")
+            kind = "number" if isinstance(obj, _Number) else type(obj).__name__
+            problems.append(f"{name}: row {i} is a {kind}, not an object")
             continue
+        for key, first, last in getattr(obj, "repeated", ()):
+            problems.append(
+                f"{name}: row {i}: key {key!r} appears twice in one object ({_short(first)} and"
+                f" {_short(last)}); which one the vendor meant is not ours to guess"
+            )
         row: dict[str, str | None] = {}
         for key, value in obj.items():
             column = key_map.get(key)
@@ -159,12 +201,27 @@ def read_sheet_file(sheet: Sheet, path: Path) -> SheetFile:
                 key_map[key] = column
                 if column not in known:
                     drift.append(
-                        Drift(name, "new_key", f"key {key!r} (row {i}) -> column {column}")
+                        Drift(name, "new_key", f"key {_short(key)} (row {i}) -> column {column}")
+                    )
+                if len(key) > MAX_COLUMN:
+                    drift.append(
+                        Drift(
+                            name,
+                            "long_key",
+                            f"key {_short(key)} ({len(key)} characters, row {i}) -> column"
+                            f" {column} (Postgres names hold 63)",
+                        )
                     )
             if isinstance(value, dict | list):
+                shape = "dict" if isinstance(value, dict) else "list"
                 problems.append(
-                    f"{name}: row {i}, key {key!r}: a {type(value).__name__} where a single "
-                    f"value belongs"
+                    f"{name}: row {i}, key {key!r}: a {shape} where a single value belongs"
+                )
+                continue
+            if isinstance(value, _Number):
+                problems.append(
+                    f"{name}: row {i}, key {key!r}: the number {_short(value)} ({len(value)}"
+                    f" characters) is out of range (|x| < 1e{MAX_DIGITS})"
                 )
                 continue
             text_value = _as_text(value)
@@ -197,6 +254,11 @@ def read_sheet_file(sheet: Sheet, path: Path) -> SheetFile:
         key_map=key_map,
         drift=drift,
     )
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 def read_delivery(source: Path) -> Delivery:

@@ -39,13 +39,15 @@ def _sample_row_counts() -> dict[str, int]:
     return {p.name: len(json.loads(p.read_text(encoding="utf-8"))) for p in SAMPLE.rglob("*.json")}
 
 
-def _snapshot(conn: psycopg.Connection) -> dict[str, object]:
+def _snapshot(conn: psycopg.Connection, schema: str = "public") -> dict[str, object]:
     """Row counts of every mart and audit table, and the sorted ids of every mart."""
     snap: dict[str, object] = {}
     for table in MARTS:
-        snap[f"{table}.count"] = conn.execute(f"select count(*) from public.{table}").fetchone()[0]
+        snap[f"{table}.count"] = conn.execute(f"select count(*) from {schema}.{table}").fetchone()[
+            0
+        ]
         snap[f"{table}.ids"] = [
-            str(r[0]) for r in conn.execute(f"select id from public.{table} order by id")
+            str(r[0]) for r in conn.execute(f"select id from {schema}.{table} order by id")
         ]
     for table in ("rejected_rows", "reconciliation"):
         snap[f"audit.{table}.count"] = conn.execute(
@@ -126,12 +128,26 @@ def test_authenticated_can_insert(built_db):
     assert found == 1
 
 
-def test_rebuild_keeps_ids_and_counts(built_db):
+def test_hand_run_dbt_builds_the_dev_schema_with_the_same_ids_and_leaves_public(built_db):
+    """`dbt build` without amx (the README's "Running dbt yourself") goes to `amx_dev`."""
     from loaders import dbt
+    from tests.test_publish import production_snapshot
 
     with built_db.connect() as conn:
         before = _snapshot(conn)
+    live = production_snapshot(built_db)
     dbt.run_dbt(built_db, ["build"])
     with built_db.connect() as conn:
-        after = _snapshot(conn)
-    assert after == before
+        rebuilt = _snapshot(conn, "amx_dev")
+    assert production_snapshot(built_db) == live  # public untouched, company_summaries kept
+    assert rebuilt == before  # same ids and counts in the rebuild
+
+
+def test_dbt_refuses_to_build_a_mart_into_public(built_db):
+    from loaders import dbt
+    from tests.test_publish import production_snapshot
+
+    live = production_snapshot(built_db)
+    with pytest.raises(dbt.BuildError, match="live schema"):
+        dbt.run_dbt(built_db, ["build", "--select", "companies"], vars_={"marts_schema": "public"})
+    assert production_snapshot(built_db) == live

@@ -110,3 +110,16 @@ def test_decision_on_vanished_mentions_is_reported_stale():
     gone = "Company_information.json:999:company_name"
     outcomes = apply_decisions(_graph(), FEATURE_OF, _current(_decision(A, gone, "no_match")))
     assert outcomes[0].status == "stale" and gone in outcomes[0].detail
+
+
+def test_a_store_holding_a_control_character_is_refused_naming_the_line(tmp_path):
+    path = tmp_path / "d.csv"
+    steward.append(_decision(A, B, "match"), path)
+    with path.open("a", encoding="utf-8") as fh:  # edited by hand
+        fh.write(f"{A},{C},no_match,ana,2026-11-24T10:00:00+00:00,bad\x00note\n")
+    with pytest.raises(steward.DecisionError, match=r"d.csv line 3: field 'note' .* U\+0000"):
+        steward.read_history(path)
+    with pytest.raises(steward.DecisionError, match="U\\+202E"):
+        steward.append(
+            steward.Decision(A, D, "match", "ana", "2026-11-24T10:00:00+00:00", "x\u202ey"), path
+        )

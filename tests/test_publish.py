@@ -13,6 +13,7 @@ import time
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from loaders import dbt, pipeline, publish
 from tests.conftest import SAMPLE
@@ -92,6 +93,12 @@ def swapped(built_db):
         conn.execute(
             "update linkage.clusters set cluster_id = %s where cluster_id = %s", (keep, merge)
         )
+        # Supabase's role: the marts are built in the shadow schema and moved, so Supabase's
+        # default privileges never reach them; the build grants it explicitly
+        conn.execute(
+            "do $$ begin if not exists (select 1 from pg_roles where rolname = 'service_role')"
+            " then create role service_role nologin; end if; end $$"
+        )
     seen: list[tuple[int, int, int]] = []
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -167,6 +174,16 @@ def test_grants_rls_indexes_and_keys_hold_after_swap(swapped, built_db):
             "select count(*) from pg_constraint where contype = 'f'"
             " and connamespace = 'public'::regnamespace"
         ).fetchone()[0]
+        service_role = conn.execute(
+            "select bool_and(has_table_privilege('service_role', c.oid,"
+            " 'select, insert, update, delete')) from pg_class c"
+            " where c.relnamespace = 'public'::regnamespace and c.relkind = 'r'"
+        ).fetchone()[0]
+        anon_writes = conn.execute(
+            "select array_agg(c.relname order by c.relname) from pg_class c"
+            " where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'v')"
+            " and has_table_privilege('anon', c.oid, 'insert, update, delete, truncate')"
+        ).fetchone()[0]
         conn.execute("set role anon")
         anon_reads = conn.execute("select count(*) from public.company_summaries").fetchone()[0]
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -180,6 +197,8 @@ def test_grants_rls_indexes_and_keys_hold_after_swap(swapped, built_db):
     assert trgm is not None
     assert fks >= 10  # tests/test_dbt_build.py FOREIGN_KEYS
     assert anon_reads > 0
+    assert anon_writes is None  # anon reads only: RLS is not the only thing stopping it
+    assert service_role
 
 
 def test_status_names_live_and_previous_runs(swapped, built_db):
@@ -216,13 +235,40 @@ def test_rollback_restores_the_exact_previous_contents(swapped, built_db):
         )
 
 
-def test_backup_and_restore_round_trip(swapped, built_db, tmp_path):
+def test_backup_and_restore_round_trip(swapped, built_db, tmp_path, monkeypatch):
     before = production_snapshot(built_db)
+    calls: list[list[str]] = []
+    real_run = publish.subprocess.run
+
+    def recording_run(args, *a, **kw):  # the real programs run; their argv is kept
+        calls.append([str(x) for x in args])
+        return real_run(args, *a, **kw)
+
+    monkeypatch.setattr(publish.subprocess, "run", recording_run)
     path = publish.backup(built_db, tmp_path)
     with built_db.connect() as conn:
         conn.execute("delete from public.company_categories")
+        major = conn.info.server_version // 10000
     publish.restore(built_db, path)
     assert production_snapshot(built_db) == before
+    with built_db.connect() as conn:  # through the swap: the damaged marts are the previous
+        assert (
+            conn.execute("select count(*) from public__previous.company_categories").fetchone()[0]
+            == 0
+        )
+    programs = [c for c in calls if c[0].rsplit("/", 1)[-1] in ("pg_dump", "pg_restore", "psql")]
+    assert {c[0].rsplit("/", 1)[-1] for c in programs} == {"pg_dump", "pg_restore", "psql"}
+    for argv in programs:  # the server's own version, and no secret where `ps` shows it
+        assert publish._tool_major(argv[0]) == major
+        assert not any(built_db.password and built_db.password in a for a in argv), argv
+        assert not any("postgresql://" in a or "password" in a.lower() for a in argv), argv
+
+
+def test_tests_refuse_a_database_that_has_been_published_to(swapped, built_db):
+    from tests.conftest import refuse_if_published
+
+    with pytest.raises(pytest.exit.Exception, match="has been published to"):
+        refuse_if_published(built_db)
 
 
 def test_a_health_metric_dropping_over_5_pct_warns(swapped, built_db):
@@ -232,7 +278,9 @@ def test_a_health_metric_dropping_over_5_pct_warns(swapped, built_db):
         value = conn.execute("select value from audit.data_health_log" + where, (live,)).fetchone()
         conn.execute("update audit.data_health_log set value = value * 1.1" + where, (live,))
     try:  # the live marts measured against a log that says they were 10% bigger
-        result = dbt.run_dbt(built_db, ["build", "--select", "data_health"])
+        result = dbt.run_dbt(
+            built_db, ["build", "--select", "data_health"], vars_={"marts_schema": publish.LIVE}
+        )
     finally:
         with built_db.connect() as conn:
             conn.execute("update audit.data_health_log set value = %s" + where, (value[0], live))
@@ -245,3 +293,194 @@ def test_a_second_run_is_refused_while_one_holds_the_lock(database):
         pytest.raises(publish.LockedError, match="amx run test-holder"),
     ):
         pipeline.run(database, SAMPLE, stages=("load",))
+
+
+# --- what publish trusts, moves and leaves alone (cheap shadows: a backup restored into it) ---
+
+
+@pytest.fixture
+def backup_file(swapped, built_db, tmp_path):
+    return publish.backup(built_db, tmp_path)
+
+
+def test_publish_refuses_an_unrecorded_changed_or_unsafe_shadow(built_db, backup_file):
+    before = production_snapshot(built_db)
+    names = publish.load_backup_into_shadow(built_db, backup_file)
+    with pytest.raises(publish.PublishError, match="no build whose tests passed"):
+        publish.publish(built_db, "never-built")
+    publish.record_build(built_db, "recorded-build", expected=names)
+    with built_db.connect() as conn:  # a view lost after the tests ran
+        conn.execute("drop view public__shadow.pricing_benchmarks")
+    with pytest.raises(publish.PublishError, match="not what run recorded-build built"):
+        publish.publish(built_db, "recorded-build")
+
+    publish.load_backup_into_shadow(built_db, backup_file)
+    publish.record_build(built_db, "recorded-build", expected=names)
+    with built_db.connect() as conn:  # access changed after the tests ran
+        conn.execute("drop policy app_read on public__shadow.equipment")
+    with pytest.raises(publish.PublishError, match="changed since run recorded-build"):
+        publish.publish(built_db, "recorded-build")
+
+    publish.load_backup_into_shadow(built_db, backup_file)
+    with built_db.connect() as conn:  # a build without its access rules is never recorded
+        conn.execute("alter table public__shadow.companies disable row level security")
+        conn.execute("grant insert on public__shadow.investments to anon")
+        conn.execute("drop view public__shadow.company_summaries")
+    with pytest.raises(publish.PublishError) as refused:
+        publish.record_build(built_db, "unsafe-build", expected=names)
+    for problem in (
+        "missing company_summaries",
+        "companies: row-level security is off",
+        "investments: anon holds INSERT",
+    ):
+        assert problem in str(refused.value)
+    assert production_snapshot(built_db) == before
+
+
+def test_a_publish_that_would_shrink_production_needs_the_flag(built_db, backup_file):
+    before = production_snapshot(built_db)
+    names = publish.load_backup_into_shadow(built_db, backup_file)
+    with built_db.connect() as conn:
+        conn.execute("delete from public__shadow.market_data")
+    publish.record_build(built_db, "shrunk-build", expected=names)
+    with pytest.raises(publish.ShrinkError, match=r"market_data \d[\d,]* -> 0 rows"):
+        publish.publish(built_db, "shrunk-build")
+    assert production_snapshot(built_db) == before
+    publish.publish(built_db, "shrunk-build", allow_shrink=True)
+    with built_db.connect() as conn:
+        assert conn.execute("select count(*) from public.market_data").fetchone()[0] == 0
+    publish.rollback(built_db)
+    assert production_snapshot(built_db) == before
+
+
+def test_a_publish_after_a_sheet_shrank_needs_the_flag(built_db, backup_file):
+    """The sample delivered over a full export: the marts may look alike, the sheets do not."""
+    before = production_snapshot(built_db)
+    live_run = publish.status(built_db)["live"]["run_id"]
+    names = publish.load_backup_into_shadow(built_db, backup_file)
+    publish.record_build(built_db, "sheet-shrunk-build", expected=names)
+    with built_db.connect() as conn:  # as if the live run had read a delivery 10x this one
+        saved = conn.execute(
+            "select sheet_rows from audit.builds where run_id = %s", (live_run,)
+        ).fetchone()
+        conn.execute(
+            "insert into audit.builds (run_id, tests_passed, relations, access, sheet_rows)"
+            " values (%(run)s, true, '[]', '{}', %(rows)s) on conflict (run_id) do update"
+            " set sheet_rows = excluded.sheet_rows",
+            {"run": live_run, "rows": '{"M_A.json": 1000000}'},
+        )
+    try:
+        with pytest.raises(publish.ShrinkError, match=r"sheet M_A\.json 1,000,000 -> \d"):
+            publish.publish(built_db, "sheet-shrunk-build")
+        assert production_snapshot(built_db) == before
+    finally:
+        with built_db.connect() as conn:
+            if saved is None:
+                conn.execute("delete from audit.builds where run_id = %s", (live_run,))
+            else:
+                conn.execute(
+                    "update audit.builds set sheet_rows = %s where run_id = %s",
+                    (Jsonb(saved[0]), live_run),
+                )
+
+
+def test_a_table_in_public_with_a_marts_name_that_amx_did_not_create_stays(built_db, backup_file):
+    before = production_snapshot(built_db)
+    with built_db.connect() as conn:  # as if the app had made its own public.market_forecasts
+        conn.execute(
+            "delete from audit.owned_relations"
+            " where relation_oid = 'public.market_forecasts'::regclass"
+        )
+    try:
+        with pytest.raises(publish.PublishError, match=r"public\.market_forecasts: not created"):
+            publish.restore(built_db, backup_file)
+        assert production_snapshot(built_db) == before
+    finally:
+        with built_db.connect() as conn:
+            conn.execute(
+                "insert into audit.owned_relations (relation_oid, name, kind, run_id)"
+                " values ('public.market_forecasts'::regclass, 'market_forecasts', 'table', 'x')"
+            )
+
+
+def _app_object_state(db) -> dict:
+    with db.connect() as conn:
+        return {
+            "rows": conn.execute("select count(*) from public.app_company_names").fetchone()[0],
+            "view_reads": conn.execute(
+                "select array_agg(distinct t.relnamespace::regnamespace::text) from pg_rewrite r"
+                " join pg_depend d on d.objid = r.oid and d.classid = 'pg_rewrite'::regclass"
+                " join pg_class t on t.oid = d.refobjid and t.oid <> r.ev_class"
+                " where r.ev_class = 'public.app_company_names'::regclass"
+            ).fetchone()[0],
+            "key_points_at": conn.execute(
+                "select confrelid::regclass::text from pg_constraint"
+                " where conrelid = 'public.app_favourites'::regclass and contype = 'f'"
+            ).fetchone()[0],
+            "anon_reads_view": conn.execute(
+                "select has_table_privilege('anon', 'public.app_company_names', 'select')"
+            ).fetchone()[0],
+            "options": conn.execute(
+                "select reloptions from pg_class where oid = 'public.app_company_names'::regclass"
+            ).fetchone()[0],
+        }
+
+
+def test_app_tables_views_and_foreign_keys_over_the_marts_survive_publish_and_rollback(
+    built_db, backup_file
+):
+    with built_db.connect() as conn:
+        conn.execute(
+            "create table public.app_favourites (user_name text not null,"
+            " company_id uuid not null references public.companies (id))"
+        )
+        conn.execute(
+            "insert into public.app_favourites"
+            " select 'ann', id from public.companies order by id limit 3"
+        )
+        conn.execute(
+            "create view public.app_company_names with (security_invoker = true) as"
+            " select c.name, f.user_name from public.companies c"
+            " join public.app_favourites f on f.company_id = c.id"
+        )
+        conn.execute("grant select on public.app_company_names to anon")
+    expected = {
+        "rows": 3,
+        "view_reads": ["public"],
+        "key_points_at": "companies",
+        "anon_reads_view": True,
+        "options": ["security_invoker=true"],
+    }
+    try:
+        # restore (a swap), rollback (a swap back), restore again: this one drops the previous
+        # marts, which would fail if anything of the app still depended on them
+        for step in (publish.restore, lambda db, _path: publish.rollback(db), publish.restore):
+            step(built_db, backup_file)
+            assert _app_object_state(built_db) == expected
+    finally:
+        with built_db.connect() as conn:
+            conn.execute("drop view if exists public.app_company_names")
+            conn.execute("drop table if exists public.app_favourites")
+
+
+def test_rollback_applies_the_current_access_rules_to_the_marts_it_brings_back(
+    built_db, backup_file
+):
+    publish.restore(built_db, backup_file)  # previous: the same marts, then given older rules
+    with built_db.connect() as conn:
+        conn.execute("grant insert, update on public__previous.companies to anon")
+        conn.execute("drop policy app_read on public__previous.equipment")
+    publish.rollback(built_db)
+    with built_db.connect() as conn:
+        anon_insert = conn.execute(
+            "select has_table_privilege('anon', 'public.companies', 'insert')"
+        ).fetchone()[0]
+        policies = {
+            r[0]
+            for r in conn.execute(
+                "select policyname from pg_policies where schemaname = 'public'"
+                " and tablename = 'equipment'"
+            )
+        }
+    assert anon_insert is False
+    assert policies == {"app_read", "app_insert_authenticated"}

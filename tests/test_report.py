@@ -64,8 +64,11 @@ def test_a_failed_run_leaves_a_report_naming_the_stage(database, tmp_path):
 
 def test_amx_run_prints_the_report_path(database):
     from loaders.cli import app
+    from loaders.settings import DEFAULT_SOURCE
 
-    result = CliRunner().invoke(app, ["run", "--stages", "load"])
+    # the CLI under test points at the test's own server through AMX_DATABASE_URL, a configured
+    # database: the delivery must be named
+    result = CliRunner().invoke(app, ["run", "--stages", "load", "--source", str(DEFAULT_SOURCE)])
     assert result.exit_code == 0, result.output
     path = Path(re.search(r"report: (\S+report\.html)", result.output).group(1))
     assert path.is_file()

@@ -217,6 +217,9 @@ def test_decision_without_the_pages_token_is_refused(built_db, client, store):
     [
         ({"choice": "maybe"}, "choice 'maybe' is not one of"),
         ({"choice": "same", "note": "x" * 501}, "at most 500 characters"),
+        # NUL would reach the CSV and fail every `dbt seed`; bidi overrides disguise text
+        ({"choice": "same", "note": "looks fine\x00"}, "control or bidi character U+0000"),
+        ({"choice": "same", "note": "abc\u202edef"}, "control or bidi character U+202E"),
     ],
 )
 def test_invalid_decision_input_is_refused(built_db, client, store, form, message):
@@ -240,6 +243,32 @@ def test_undo_from_the_page_reopens_the_item(built_db, client, store):
 def test_reviewer_name_is_validated(client):
     response = client.post("/reviewer", data={"token": _token(client), "reviewer": "<script>"})
     assert response.status_code == 400
+    response = client.post("/reviewer", data={"token": _token(client), "reviewer": "ana\u202e"})
+    assert response.status_code == 400
+
+
+def test_a_note_starting_like_a_formula_is_stored_as_text(built_db, client, store):
+    item = _queue(built_db)[0]
+    note = '=HYPERLINK("http://attacker.example","open")'
+    client.post(
+        f"/item/{item['rank']}/decide",
+        data={"token": _token(client), "choice": "skip", "note": note},
+    )
+    [row] = steward.read_history(store)
+    assert row.note == "'" + note
+    assert (
+        store.read_text(encoding="utf-8")
+        .splitlines()[1]
+        .endswith(",\"'" + note.replace('"', '""') + '"')
+    )
+
+
+def test_only_local_host_names_are_served_and_pages_cannot_be_framed(client):
+    assert client.get("/", headers={"Host": "rebound.attacker.example"}).status_code == 400
+    assert client.get("/", headers={"Host": "127.0.0.1:8765"}).status_code == 200
+    response = client.get("/")
+    assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_two_stewards_at_once_lose_nothing(built_db, store):

@@ -31,9 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
-# What "rerun" builds: linkage, then (with their tests) the models that turn its clusters into
-# company ids and lineage. `amx link apply` builds everything; this keeps the test within seconds.
-REBUILD = ["build", "--select", "int_company_resolution", "companies", "company_source_records"]
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian chromium is not installed: run `make browser`"
@@ -41,11 +38,11 @@ pytestmark = pytest.mark.skipif(
 
 
 def _rebuild(db) -> None:
-    from dedupe.link import link
-    from loaders import dbt
+    """What `amx link apply` does: link, build and test in the shadow schema, publish."""
+    from loaders import pipeline
+    from loaders.settings import DEFAULT_SOURCE
 
-    link(db, dashboards=False)
-    dbt.run_dbt(db, REBUILD)
+    pipeline.run(db, DEFAULT_SOURCE, stages=("link", "build", "publish"), write_report=False)
 
 
 def _company_and_cluster(db, mention_key: str) -> tuple[str, str]:

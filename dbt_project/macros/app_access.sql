@@ -39,12 +39,41 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Post-hook of every mart: grants, RLS policies, a default id for rows the app inserts. -#}
+{#-
+    Pre-hook of every mart: only `amx run`'s publish step writes the live schema (a swap of a
+    tested shadow build, loaders/publish.py). A hand-run `dbt build` builds the marts into the
+    development schema (var marts_schema, default `amx_dev`); pointing it at `public` is refused
+    here, before anything is created.
+-#}
+{% macro refuse_live_schema(relation) -%}
+    {%- if execute and relation.schema == 'public' -%}
+        {{ exceptions.raise_compiler_error(
+            "refusing to build " ~ relation ~ " straight into the live schema: `amx run` builds"
+            ~ " into public__shadow, tests, then publishes; a hand-run dbt build uses the"
+            ~ " development schema (the default var marts_schema)") }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    Post-hook of every mart: grants, RLS policies, a default id for rows the app inserts.
+    `anon` reads only (SELECT; RLS is the second line, not the only one), `authenticated` reads
+    and inserts, Supabase's `service_role` (where it exists) gets what Supabase's default
+    privileges give it on tables created in `public` — the marts are created in the shadow
+    schema and moved, so those defaults never apply to them.
+-#}
 {% macro apply_app_access(relation) -%}
-    {%- if model.config.materialized == 'view' -%}
+    do $amx$
+    begin
+        if exists (select 1 from pg_roles where rolname = 'service_role') then
+            execute 'grant all on {{ relation }} to service_role';
+        end if;
+    end
+    $amx$;
+    {%- if model.config.materialized == 'view' %}
     grant select on {{ relation }} to anon, authenticated
-    {%- else -%}
-    grant select, insert on {{ relation }} to anon, authenticated;
+    {%- else %}
+    grant select on {{ relation }} to anon;
+    grant select, insert on {{ relation }} to authenticated;
     -- rows the app inserts get an id like the ones dbt derives (random, not name-based)
     alter table {{ relation }} alter column id set default gen_random_uuid();
     alter table {{ relation }} enable row level security;

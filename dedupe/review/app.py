@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from flask import (
     Flask,
+    Response,
     abort,
     flash,
     g,
@@ -26,6 +27,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.exceptions import SecurityError
 
 from dedupe import decisions as steward
 from dedupe.review import chart, preview, queries
@@ -120,15 +122,31 @@ def _key(item: dict) -> tuple[str, str]:
     return tuple(sorted((item["mention_key_l"], item["mention_key_r"])))  # type: ignore[return-value]
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+# Every response: never inside a frame (clickjacking a decision), no sniffing, no referrer.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
 def create_app(
     db: Database | None = None,
     *,
     reviewer: str = "steward",
     decisions_path: Path | None = None,
+    trusted_hosts: tuple[str, ...] = LOCAL_HOSTS,
 ) -> Flask:
-    """The review app over ``db`` (default: the database in use), recording as ``reviewer``."""
+    """The review app over ``db`` (default: the database in use), recording as ``reviewer``.
+
+    Only requests whose ``Host`` is one of ``trusted_hosts`` are served (400 otherwise): a page
+    elsewhere that rebinds its own name to 127.0.0.1 (DNS rebinding) cannot read or post here.
+    """
     app = Flask(__name__)
     app.config.update(
+        TRUSTED_HOSTS=list(trusted_hosts),
         SECRET_KEY=secrets.token_hex(32),
         SESSION_COOKIE_SAMESITE="Strict",
         AMX_DB=db,
@@ -168,6 +186,21 @@ def create_app(
     @app.errorhandler(steward.DecisionError)
     def _bad_decision(exc: steward.DecisionError):
         return render_template("error.html", message=str(exc), code=400), 400
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.before_request
+    def _check_host():
+        """First of all: a request for any other host name gets a bare 400 (no page, no link)."""
+        try:
+            request.host  # noqa: B018 - Werkzeug checks it against TRUSTED_HOSTS
+        except SecurityError:
+            return Response("untrusted Host header\n", status=400, mimetype="text/plain")
+        return None
 
     @app.before_request
     def _check_token() -> None:
@@ -379,6 +412,8 @@ def serve(app: Flask, host: str, port: int, announce=print) -> None:
     """Serve with Werkzeug's threaded server (a local tool: two stewards at once at most few)."""
     from werkzeug.serving import make_server
 
+    if host not in app.config["TRUSTED_HOSTS"]:  # an explicit --host is a name it may be called
+        app.config["TRUSTED_HOSTS"].append(host)
     server = make_server(host, port, app, threaded=True)
     shown = f"[{host}]" if ":" in host else host
     announce(f"amx review: http://{shown}:{server.server_port}/  (Ctrl-C stops)")

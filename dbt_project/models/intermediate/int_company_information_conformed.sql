@@ -49,6 +49,7 @@ validated as (
     select
         *,
         {{ quarantine_checks([
+            ('company_name_too_long', 'length(company_name) >= ' ~ var('company_name_max_length'), 'left(company_name, 80)'),
             ('company_name_missing', 'company_id is null', 'company_name'),
         ]) }},
         {{ warning_checks([

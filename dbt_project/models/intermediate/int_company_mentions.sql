@@ -126,6 +126,8 @@ repaired as (
         {{ fix_mojibake('source_name') }} as repaired_name
     from mentions
     where source_name is not null
+        -- a name this long is no name: its row is quarantined (company_name_too_long)
+        and length(source_name) < {{ var('company_name_max_length') }}
 
 ),
 

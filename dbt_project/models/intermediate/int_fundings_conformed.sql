@@ -83,6 +83,7 @@ validated as (
     select
         *,
         {{ quarantine_checks([
+            ('company_name_too_long', 'length(company_name) >= ' ~ var('company_name_max_length'), 'left(company_name, 80)'),
             ('company_name_missing', 'company_id is null', 'company_name'),
             ('year_invalid', 'investment_year is null or investment_year < ' ~ var('earliest_plausible_year') ~ ' or investment_year > extract(year from current_date)', 'year_raw'),
             ('month_invalid', 'investment_month is null', 'month_raw'),

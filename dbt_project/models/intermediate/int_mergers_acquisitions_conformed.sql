@@ -60,6 +60,7 @@ validated as (
     select
         *,
         {{ quarantine_checks([
+            ('company_name_too_long', 'greatest(length(acquired_company_name), length(acquiring_company_name)) >= ' ~ var('company_name_max_length'), 'left(case when length(acquired_company_name) >= ' ~ var('company_name_max_length') ~ ' then acquired_company_name else acquiring_company_name end, 80)'),
             ('acquired_company_missing', 'acquired_company_id is null', 'acquired_company_name'),
             ('acquiring_company_missing', 'acquiring_company_id is null', 'acquiring_company_name'),
             ('deal_date_invalid', 'announcement_date is null or announcement_date > current_date', 'deal_date_raw'),

@@ -63,6 +63,7 @@ validated as (
     select
         *,
         {{ quarantine_checks([
+            ('company_name_too_long', 'length(company_name) >= ' ~ var('company_name_max_length'), 'left(company_name, 80)'),
             ('company_name_missing', 'company_id is null', 'company_name'),
             ('price_invalid', 'price_usd is null', 'manufacturing_cost_raw'),
             ('quantity_invalid', 'quantity is null or quantity <= 0', 'quantity_raw'),

@@ -80,6 +80,7 @@ validated as (
     select
         *,
         {{ quarantine_checks([
+            ('company_name_too_long', 'length(company_name) >= ' ~ var('company_name_max_length'), 'left(company_name, 80)'),
             ('company_name_missing', 'company_id is null', 'company_name'),
             ('printer_count_not_integer', 'printer_count_raw is not null and printer_count is null', 'printer_count_raw'),
             ('printer_count_negative', "printer_count < 0 and coalesce(count_kind, '') <> 'fleet_delta'", 'printer_count_raw'),
