@@ -78,13 +78,6 @@ def run(
             help="Comma-separated subset of load,mentions,link,build,publish (default: all).",
         ),
     ] = "",
-    existing: Annotated[
-        Path | None,
-        typer.Option(
-            "--existing",
-            help="JSON list of {id, name, website, country} in production: those ids are kept.",
-        ),
-    ] = None,
 ) -> None:
     """Run every stage: load, link, build and test in the shadow schema, publish if tests pass."""
     from loaders import pipeline
@@ -93,7 +86,7 @@ def run(
     unknown = [s for s in chosen if s not in pipeline.STAGES]
     if unknown:
         _fail(ValueError(f"unknown stage(s) {', '.join(unknown)}; use {','.join(pipeline.STAGES)}"))
-    _run_pipeline(source, build=build, stages=chosen, existing=existing)
+    _run_pipeline(source, build=build, stages=chosen)
 
 
 def _run_pipeline(
@@ -101,7 +94,6 @@ def _run_pipeline(
     *,
     build: bool = True,
     stages: tuple[str, ...] = (),
-    existing: Path | None = None,
 ) -> None:
     from loaders import pipeline
 
@@ -116,7 +108,6 @@ def _run_pipeline(
                 build=build,
                 stages=stages or pipeline.STAGES,
                 report=_report,
-                existing=existing,
             )
     except Exception as exc:  # user-facing errors are one line; see --debug
         report_path = getattr(exc, "amx_report_path", None)

@@ -51,15 +51,17 @@ resolved as (
 
 existing as (
 
-    -- a company the existing production snapshot already holds keeps that id (the smallest, if
-    -- linkage put two existing companies together — reported by the unique test on companies)
-    select resolved.company_key, min(existing_companies.existing_company_id) as existing_id
+    -- a company production already holds keeps its id (the smallest, if linkage put two
+    -- production companies together: the other is merged into it, audit.production_merges)
+    select
+        resolved.company_key,
+        min(cast(existing_companies.production_id as text)) as existing_id
     from resolved
     inner join mentions on mentions.mention_key = resolved.mention_key
-    inner join {{ ref('stg_production__existing_companies') }} as existing_companies
+    inner join {{ ref('int_existing_company_mentions') }} as existing_companies
         on existing_companies.source_file = mentions.source_file
         and existing_companies.source_row = mentions.source_row
-    where mentions.role = 'existing_company'
+    where mentions.role = 'existing_company' and existing_companies.production_id is not null
     group by resolved.company_key
 
 ),

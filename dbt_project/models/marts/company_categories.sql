@@ -18,10 +18,22 @@ final as (
         category,
         row_number() over (partition by company_id order by source_row) = 1 as is_primary,
         company_type,
+        'vendor:' || source_file as data_source,
         source_file,
         source_row
     from roles
 
+),
+
+timestamped as (
+
+    select
+        final.*,
+        {{ app_timestamps('final', 'previous', ['company_id', 'category', 'is_primary']) }}
+    from final
+    left join {{ production_rows('company_categories') }} as previous
+        on previous.production_id = final.id
+
 )
 
-select * from final
+select * from timestamped

@@ -20,15 +20,28 @@ final as (
         segment,
         region,
         country_code,
+        countries.country_name as country,
         industry,
         material,
         cast(value_usd as numeric(20, 2)) as value_usd,
         cast(percentage as numeric(9, 4)) as percentage,
         unit,
+        'vendor:' || source_file as data_source,
         source_file,
         source_row
     from figures
+    left join {{ ref('countries') }} as countries using (country_code)
+
+),
+
+timestamped as (
+
+    select
+        final.*,
+        {{ app_timestamps('final', 'previous', [], with_updated_at=false) }}
+    from final
+    left join {{ production_rows('market_data') }} as previous on previous.production_id = final.id
 
 )
 
-select * from final
+select * from timestamped

@@ -21,12 +21,30 @@ final as (
         acquiring_company_clean_name as acquiring_company_name,
         announcement_date,
         date_precision,
-        cast(deal_size_millions_usd as numeric(18, 6)) as deal_size_millions_usd,
+        -- in USD; null when undisclosed
+        cast(deal_size_millions_usd as numeric(18, 6)) as deal_size_millions,
+        -- the export lists deals without their status: unknown, never guessed
+        cast(null as text) as deal_status,
+        cast(null as text) as notes,
         country_code,
+        'vendor:' || source_file as data_source,
         source_file,
         source_row
     from deals
 
+),
+
+timestamped as (
+
+    select
+        final.*,
+        {{ app_timestamps('final', 'previous', ['acquired_company_id', 'acquiring_company_id',
+            'acquired_company_name', 'acquiring_company_name', 'announcement_date',
+            'deal_size_millions', 'deal_status', 'notes']) }}
+    from final
+    left join {{ production_rows('mergers_acquisitions') }} as previous
+        on previous.production_id = final.id
+
 )
 
-select * from final
+select * from timestamped

@@ -32,10 +32,24 @@ final as (
         country_code,
         marketplace_name as marketplace,
         repeat_of_source_row is not null as is_repeated_quote,
+        cast(null as text) as notes,
+        'vendor:' || source_file as data_source,
         source_file,
         source_row
     from quotes
 
+),
+
+timestamped as (
+
+    select
+        final.*,
+        {{ app_timestamps('final', 'previous', ['company_id', 'material_category',
+            'specific_material', 'process', 'quantity', 'price_usd', 'lead_time_days', 'notes']) }}
+    from final
+    left join {{ production_rows('service_pricing') }} as previous
+        on previous.production_id = final.id
+
 )
 
-select * from final
+select * from timestamped
