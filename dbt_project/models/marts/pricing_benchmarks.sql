@@ -12,18 +12,12 @@ quotes as (
 
 ),
 
-countries as (
-
-    select * from {{ ref('countries') }}
-
-),
-
 described as (
 
-    select quotes.*, countries.country_name as country
+    -- marts only: a live view must not depend on a seed (a seed's full refresh drops it, cascade)
+    select *
     from quotes
-    inner join countries on countries.country_code = quotes.country_code
-    where quotes.process is not null and quotes.material_category is not null
+    where process is not null and material_category is not null and country is not null
 
 ),
 

@@ -30,6 +30,7 @@ final as (
         delivered_on,
         cast(lead_time_days as integer) as lead_time_days,
         country_code,
+        countries.country_name as country,
         marketplace_name as marketplace,
         repeat_of_source_row is not null as is_repeated_quote,
         cast(null as text) as notes,
@@ -37,6 +38,7 @@ final as (
         source_file,
         source_row
     from quotes
+    left join {{ ref('countries') }} as countries using (country_code)
 
 ),
 
