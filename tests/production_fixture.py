@@ -46,6 +46,8 @@ US_CENTRE = (39.83, -98.58)
 WHOLE_NUMBER_COLUMNS = {"year", "count", "quantity", "founded_year", "investment_year"}
 APP_USER = uuid.UUID("5a0c1d2e-3f40-4b5c-8d6e-7f8091a2b3c4")
 SAVED_SEARCH = uuid.UUID("0c9b8a7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d")
+APP_CATEGORY = uuid.UUID("1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9")
+APP_INVESTMENT = uuid.UUID("2c3d4e5f-6071-4829-93a4-b5c6d7e8f901")
 
 
 def _sql_type(name: str, app_type: str) -> str:
@@ -181,6 +183,18 @@ def build(db: Database, *, seed: int = 42) -> dict[str, list]:
                     lookup_m.get(row["Material"].lower()), created, created,
                 ),
             )  # fmt: skip
+        # rows the app's users added through the app (RLS lets `authenticated` insert)
+        first = next(iter(companies.values()))["id"]
+        conn.execute(
+            "insert into public.company_categories (id, company_id, category, is_primary)"
+            " values (%s, %s, 'Metal printing service', true)",
+            (APP_CATEGORY, first),
+        )
+        conn.execute(
+            "insert into public.investments (id, company_id, investment_year, investment_month,"
+            " amount_millions, funding_round) values (%s, %s, 2024, 'March', 2.5, 'Seed')",
+            (APP_INVESTMENT, first),
+        )
         conn.execute(
             "insert into public.profiles (user_id, email, full_name, role)"
             " values (%s, 'analyst@example.com', 'An Analyst', 'analyst')",

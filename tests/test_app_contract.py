@@ -149,6 +149,21 @@ def test_every_existing_company_and_printer_is_kept_under_its_id(scenario):
     assert reference == (len(created["technologies"]), len(created["materials"]))
 
 
+def test_rows_the_app_added_are_carried(scenario):
+    with scenario["db"].connect() as conn:
+        category = conn.execute(
+            "select category, is_primary, data_source from public.company_categories where id = %s",
+            (production_fixture.APP_CATEGORY,),
+        ).fetchone()
+        investment = conn.execute(
+            "select investment_month, investment_month_number, amount_millions from"
+            " public.investments where id = %s",
+            (production_fixture.APP_INVESTMENT,),
+        ).fetchone()
+    assert category == ("Metal printing service", True, "existing production")
+    assert investment == ("March", 3, 2.5)
+
+
 def test_existing_values_kept_where_the_export_knows_nothing(scenario):
     with scenario["db"].connect() as conn:
         row = conn.execute(

@@ -113,3 +113,44 @@
 {% macro clean_text_record(column) -%}
     {{ clean_text("production.record ->> '" ~ column ~ "'") }}
 {%- endmacro %}
+
+{#-
+    The rows production holds for `table` that no migration made (the app's own rows), in the
+    column order of the mart's contract (less created_at / updated_at, added by app_timestamps):
+    ids kept, company ids re-pointed at the company they belong to now, lineage `public.<table>`,
+    every other column as production holds it, cast to the contract's type. `overrides` gives an
+    expression for a column the app does not fill (e.g. a derived one). A value the contract
+    requires and the app row lacks fails the build (nothing is published), loudly.
+-#}
+{% macro carried_production_rows(table, overrides={}) -%}
+    {%- set company_columns = ['company_id', 'acquired_company_id', 'acquiring_company_id'] -%}
+    select
+    {%- for name, column in model.columns.items() if name not in ('created_at', 'updated_at') %}
+        {% if name in overrides -%}
+        {{ overrides[name] }}
+        {%- elif name == 'id' -%}
+        production.production_id
+        {%- elif name in company_columns -%}
+        (select company_ids.company_id from {{ ref('int_production_company_ids') }} as company_ids
+         where company_ids.production_id = cast(production.record ->> '{{ name }}' as uuid))
+        {%- elif name == 'data_source' -%}
+        coalesce(production.data_source, 'existing production')
+        {%- elif name == 'source_file' -%}
+        production.source_file
+        {%- elif name == 'source_row' -%}
+        production.source_row
+        {%- else -%}
+        cast(production.record ->> '{{ name }}' as {{ column.data_type }})
+        {%- endif %} as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from {{ ref('stg_production__rows') }} as production
+    where production.production_table = '{{ table }}' and not production.is_migration_output
+        and production.production_id is not null
+{%- endmacro %}
+
+{#- The mart's contract columns (less the app timestamps), comma-separated, for a union. -#}
+{% macro contract_columns(relation_alias) -%}
+    {%- for name in model.columns.keys() if name not in ('created_at', 'updated_at') -%}
+    {{ relation_alias }}.{{ name }}{{ ', ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}

@@ -1,6 +1,7 @@
 {#- One row per (company, category) from Company_roles.json; the company's first-listed role is primary. -#}
 -- depends_on: {{ ref('companies') }}
 
+-- depends_on: {{ ref('int_production_company_ids') }}
 with
 
 roles as (
@@ -25,14 +26,23 @@ final as (
 
 ),
 
+unioned as (
+
+    select {{ contract_columns('final') }} from final
+    union all
+    -- rows production holds that no migration made (the app's): kept under their ids
+    {{ carried_production_rows('company_categories', {'company_type': "coalesce(production.record ->> 'company_type', 'other')", 'is_primary': "coalesce(cast(production.record ->> 'is_primary' as boolean), false)"}) }}
+
+),
+
 timestamped as (
 
     select
-        final.*,
-        {{ app_timestamps('final', 'previous', ['company_id', 'category', 'is_primary']) }}
-    from final
+        unioned.*,
+        {{ app_timestamps('unioned', 'previous', ['company_id', 'category', 'is_primary']) }}
+    from unioned
     left join {{ production_rows('company_categories') }} as previous
-        on previous.production_id = final.id
+        on previous.production_id = unioned.id
 
 )
 

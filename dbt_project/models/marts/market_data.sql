@@ -2,6 +2,7 @@
     `revenue_by_industry` (share of 2024 revenue, with revenue on the `All` rows) and `market_size`
     (yearly past revenue by segment). Forecasts are in market_forecasts. -#}
 
+-- depends_on: {{ ref('int_production_company_ids') }}
 with
 
 figures as (
@@ -34,13 +35,22 @@ final as (
 
 ),
 
+unioned as (
+
+    select {{ contract_columns('final') }} from final
+    union all
+    -- rows production holds that no migration made (the app's): kept under their ids
+    {{ carried_production_rows('market_data', {}) }}
+
+),
+
 timestamped as (
 
     select
-        final.*,
-        {{ app_timestamps('final', 'previous', [], with_updated_at=false) }}
-    from final
-    left join {{ production_rows('market_data') }} as previous on previous.production_id = final.id
+        unioned.*,
+        {{ app_timestamps('unioned', 'previous', [], with_updated_at=false) }}
+    from unioned
+    left join {{ production_rows('market_data') }} as previous on previous.production_id = unioned.id
 
 )
 

@@ -2,6 +2,7 @@
     in the sheet means undisclosed and is null here. -#}
 -- depends_on: {{ ref('companies') }}
 
+-- depends_on: {{ ref('int_production_company_ids') }}
 with
 
 deals as (
@@ -34,16 +35,25 @@ final as (
 
 ),
 
+unioned as (
+
+    select {{ contract_columns('final') }} from final
+    union all
+    -- rows production holds that no migration made (the app's): kept under their ids
+    {{ carried_production_rows('mergers_acquisitions', {'date_precision': "coalesce(production.record ->> 'date_precision', 'month')"}) }}
+
+),
+
 timestamped as (
 
     select
-        final.*,
-        {{ app_timestamps('final', 'previous', ['acquired_company_id', 'acquiring_company_id',
+        unioned.*,
+        {{ app_timestamps('unioned', 'previous', ['acquired_company_id', 'acquiring_company_id',
             'acquired_company_name', 'acquiring_company_name', 'announcement_date',
             'deal_size_millions', 'deal_status', 'notes']) }}
-    from final
+    from unioned
     left join {{ production_rows('mergers_acquisitions') }} as previous
-        on previous.production_id = final.id
+        on previous.production_id = unioned.id
 
 )
 

@@ -3,6 +3,7 @@
 -- depends_on: {{ ref('companies') }}
 -- depends_on: {{ ref('technologies') }}
 
+-- depends_on: {{ ref('int_production_company_ids') }}
 with
 
 quotes as (
@@ -42,15 +43,27 @@ final as (
 
 ),
 
+unioned as (
+
+    select {{ contract_columns('final') }} from final
+    union all
+    -- rows production holds that no migration made (the app's): kept under their ids
+    {{ carried_production_rows('service_pricing', {
+        'ordered_on': "coalesce(cast(production.record ->> 'ordered_on' as date), cast(production.record ->> 'created_at' as date))",
+        'is_repeated_quote': "coalesce(cast(production.record ->> 'is_repeated_quote' as boolean), false)",
+    }) }}
+
+),
+
 timestamped as (
 
     select
-        final.*,
-        {{ app_timestamps('final', 'previous', ['company_id', 'material_category',
+        unioned.*,
+        {{ app_timestamps('unioned', 'previous', ['company_id', 'material_category',
             'specific_material', 'process', 'quantity', 'price_usd', 'lead_time_days', 'notes']) }}
-    from final
+    from unioned
     left join {{ production_rows('service_pricing') }} as previous
-        on previous.production_id = final.id
+        on previous.production_id = unioned.id
 
 )
 
