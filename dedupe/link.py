@@ -29,7 +29,7 @@ from psycopg import sql
 from dedupe import decisions as steward
 from dedupe.model import MODEL_PATH
 from loaders.db import Database
-from loaders.land import EXISTING_FILE
+from loaders.production import COMPANIES_FILE as EXISTING_FILE
 from loaders.settings import amx_home
 from loaders.sheets import MASTER_FILE
 

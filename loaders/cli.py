@@ -83,13 +83,6 @@ def run(
             help="Comma-separated subset of load,mentions,link,build,publish (default: all).",
         ),
     ] = "",
-    existing: Annotated[
-        Path | None,
-        typer.Option(
-            "--existing",
-            help="JSON list of {id, name, website, country} in production: those ids are kept.",
-        ),
-    ] = None,
     allow_shrink: Annotated[
         bool,
         typer.Option(
@@ -106,7 +99,7 @@ def run(
     unknown = [s for s in chosen if s not in pipeline.STAGES]
     if unknown:
         _fail(ValueError(f"unknown stage(s) {', '.join(unknown)}; use {','.join(pipeline.STAGES)}"))
-    _run_pipeline(source, build=build, stages=chosen, existing=existing, allow_shrink=allow_shrink)
+    _run_pipeline(source, build=build, stages=chosen, allow_shrink=allow_shrink)
 
 
 def _source_for(source: Path | None, stages: tuple[str, ...]) -> Path:
@@ -127,7 +120,6 @@ def _run_pipeline(
     *,
     build: bool = True,
     stages: tuple[str, ...] = (),
-    existing: Path | None = None,
     allow_shrink: bool = False,
 ) -> None:
     from loaders import pipeline
@@ -144,7 +136,6 @@ def _run_pipeline(
                 build=build,
                 stages=stages or pipeline.STAGES,
                 report=_report,
-                existing=existing,
                 allow_shrink=allow_shrink,
             )
     except Exception as exc:  # user-facing errors are one line; see --debug

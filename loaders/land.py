@@ -10,7 +10,6 @@ leave some sheets replaced and others not; hence the explicit single-transaction
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import time
@@ -196,7 +195,6 @@ def _publish(db: Database, delivery: Delivery, load_id: str) -> dict[str, int]:
                     json.dumps(f.key_map),
                 ),
             )
-        _publish_existing(conn, delivery, load_id)
         for d in delivery.drift:
             conn.execute(
                 "insert into audit.schema_drift (load_id, source_file, kind, detail)"
@@ -249,42 +247,6 @@ def _drop_stale_columns(conn, table: str, stale: list[str]) -> list[str]:
             )
         )
     return [f"{s}.{n}" for s, n in readers]
-
-
-EXISTING_FILE = "existing_companies.json"
-
-
-def _publish_existing(conn, delivery: Delivery, load_id: str) -> None:
-    """``raw.existing_companies``: the snapshot given with ``--existing``, else empty."""
-    conn.execute(
-        "create table if not exists raw.existing_companies (_source_file text not null,"
-        " _source_row bigint primary key, id text not null, name text not null, website text,"
-        " country text, _load_id text not null)"
-    )
-    conn.execute(
-        "comment on table raw.existing_companies is 'The production snapshot given to amx run"
-        " --existing (id, name, website, country); empty when none was given.'"
-    )
-    conn.execute("truncate raw.existing_companies")
-    with conn.cursor().copy(
-        "copy raw.existing_companies (_source_file, _source_row, id, name, website, country,"
-        " _load_id) from stdin"
-    ) as copy:
-        for i, row in enumerate(delivery.existing):
-            copy.write_row(
-                (EXISTING_FILE, i, row["id"], row["name"], row["website"], row["country"], load_id)
-            )
-    if delivery.existing_path is not None:
-        raw = delivery.existing_path.read_bytes()
-        conn.execute(
-            "insert into audit.loads (load_id, source_file, source_path, raw_table, sha256,"
-            " byte_size, row_count, key_map) values (%s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                load_id, EXISTING_FILE, str(delivery.existing_path), "raw.existing_companies",
-                hashlib.sha256(raw).hexdigest(), len(raw), len(delivery.existing),
-                json.dumps({k: k for k in ("id", "name", "website", "country")}),
-            ),
-        )  # fmt: skip
 
 
 def land(db: Database, delivery: Delivery) -> LoadResult:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from loaders import dbt, publish
 from loaders.db import Database
-from loaders.existing import read_existing
 from loaders.land import land
+from loaders.production import land_production
 from loaders.vendor_files import read_delivery
 
 
@@ -79,16 +79,15 @@ def run(
     stages: tuple[str, ...] = STAGES,
     report: Reporter = lambda _msg: None,
     write_report: bool = True,
-    existing: Path | None = None,
     allow_shrink: bool = False,
 ) -> RunSummary:
     """Run the stages in order; stop at the first failure (earlier stages stay committed).
 
     ``build=False`` runs only the load. ``stages`` picks a subset (e.g. load, mentions, link):
-    ``build`` without ``publish`` leaves the tested marts in the shadow schema. ``existing`` is a
-    production snapshot whose companies keep their ids (``loaders/existing.py``).
-    ``allow_shrink`` lets publish remove more than ``AMX_MAX_SHRINK`` of a mart's or a sheet's
-    live rows (otherwise it refuses). Raises
+    ``build`` without ``publish`` leaves the tested marts in the shadow schema. The load stage
+    also lands what production holds (``loaders/production.py``). ``allow_shrink`` lets publish
+    remove more than ``AMX_MAX_SHRINK`` of a mart's or a sheet's live rows (otherwise it
+    refuses). Raises
     ``publish.LockedError`` at once when another run holds the production lock.
     """
     summary = RunSummary(source=source, run_id=publish.new_run_id())
@@ -101,7 +100,7 @@ def run(
         publish.log(db, summary.run_id, "run_started", source=str(source), stages=list(stages))
         failure: BaseException | None = None
         try:
-            _run_stages(db, summary, stages, report, existing, allow_shrink)
+            _run_stages(db, summary, stages, report, allow_shrink)
         except BaseException as exc:
             failure = exc
             with suppress(Exception):  # e.g. the database went away: keep the run's own error
@@ -131,19 +130,19 @@ def _run_stages(
     summary: RunSummary,
     stages: tuple[str, ...],
     report,
-    existing: Path | None,
     allow_shrink: bool = False,
 ) -> None:
     run_id = summary.run_id
     if "load" in stages:
         with _stage(summary, db, "load", report):
             delivery = read_delivery(summary.source)
-            if existing is not None:
-                delivery.existing = read_existing(existing)
-                delivery.existing_path = existing
             result = land(db, delivery)
             summary.load_id = result.load_id
             summary.rows = result.rows
+            # what production already holds is a source too (after the vendor files: both are
+            # read by the build only after this stage has finished)
+            for table, n in land_production(db, result.load_id).items():
+                summary.rows[f"production__{table}"] = n
             summary.stage_rows["load"] = sum(result.rows.values())
             summary.drift = [f"{d.file_name}: {d.kind}: {d.detail}" for d in delivery.drift]
     if not dbt.dbt_available():

@@ -34,7 +34,10 @@ Why table by table (``ALTER TABLE … SET SCHEMA``) and not ``ALTER SCHEMA publi
   the shadow against that record and refuses anything changed since.
 - What publish moves: only relations amx built, registered by oid in ``audit.owned_relations``
   (an oid survives ``SET SCHEMA``). A table in ``public`` that amx did not create stays where it
-  is, even under a mart's name (publish refuses, naming it). Views and foreign keys someone else
+  is, even under a mart's name (publish refuses, naming it) — except the app's own tables of a
+  production the load landed as a source (``loaders/production.py``): the build carries their
+  rows, so the first publish adopts them into ``public__previous`` if they are unchanged since the
+  load. Views and foreign keys someone else
   made over the marts are captured (definition, options, owner, grants, comment, indexes),
   dropped and made again on the new marts in the same transaction, so the app's objects keep
   working across publish, rollback and restore and never pin an old mart in ``public__previous``.
@@ -83,6 +86,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from loaders import production
 from loaders.db import Database
 from loaders.settings import DBT_PROJECT_DIR, amx_home
 
@@ -403,6 +407,39 @@ def _owned(conn: psycopg.Connection) -> set[int]:
     legacy = [r for s in (LIVE, PREVIOUS) for r in _schema_relations(conn, s) if r.name in names]
     _register(conn, legacy, last.get("live_run_id") or "legacy")
     return {r.oid for r in legacy}
+
+
+def _adopt(conn: psycopg.Connection, strangers: list[Relation]) -> list[Relation]:
+    """The app's own tables this build carried, taken over by the swap.
+
+    The first publish into a production the app built finds its tables (``companies``,
+    ``equipment``, …) under the marts' names. The load stage landed them as a source, so the
+    build holds every one of their rows; such a table is moved to ``public__previous`` like a
+    mart, but only if it is exactly what was landed (an app write since the load would be lost:
+    publish then refuses, like any stranger).
+    """
+    return [
+        r
+        for r in strangers
+        if r.kind == "table"
+        and r.name in production.TABLES
+        and production.landed_digest(conn, r.name) is not None
+    ]
+
+
+def _check_adopted(conn: psycopg.Connection, adopted: list[Relation]) -> None:
+    """Under the swap's locks: each adopted table still holds exactly what the load landed."""
+    changed = [
+        r.name
+        for r in adopted
+        if production.live_digest(conn, r.name)[2] != production.landed_digest(conn, r.name)
+    ]
+    if changed:
+        raise PublishError(
+            f"{LIVE}.{', '.join(changed)}: changed since the load landed it (the app wrote rows"
+            " this build does not hold); run again so the build carries them. Production is"
+            " unchanged"
+        )
 
 
 def _register(conn: psycopg.Connection, rels: list[Relation], run_id: str) -> None:
@@ -862,6 +899,9 @@ def publish(
         names = {r.name for r in shadow}
         in_live = relations(conn, LIVE)
         live = [r for r in in_live if r.oid in owned]
+        adopted = _adopt(conn, [r for r in in_live if r.name in names and r.oid not in owned])
+        owned |= {r.oid for r in adopted}
+        live += adopted
         strangers = sorted(r.name for r in in_live if r.name in names and r.oid not in owned)
         if strangers:
             raise PublishError(
@@ -876,6 +916,7 @@ def publish(
             + [_ident(SHADOW, r.name) for r in shadow]
             + [_ident(PREVIOUS, r.name) for r in previous],
         )
+        _check_adopted(conn, adopted)
         recorded = _check_recorded(conn, build_id, shadow)
         live_run = (last or {}).get("live_run_id")
         if not allow_shrink:
@@ -890,6 +931,7 @@ def publish(
         app = _detach_app_objects(conn, live, owned)
         _drop_owned(conn, PREVIOUS, owned)
         _move(conn, live, LIVE, PREVIOUS)
+        _register(conn, adopted, f"adopted:{run_id}")
         _move(conn, shadow, SHADOW, LIVE)
         conn.execute(sql.SQL("drop schema {}").format(sql.Identifier(SHADOW)))
         if carry_access:

@@ -58,9 +58,6 @@ class Delivery:
     source: Path
     files: list[SheetFile]
     drift: list[Drift]
-    # An existing production snapshot (loaders/existing.py), landed with the delivery.
-    existing: list[dict] = field(default_factory=list)
-    existing_path: Path | None = None
 
     @property
     def row_count(self) -> int:

@@ -20,13 +20,22 @@
     )
 {%- endmacro %}
 
-{#- Ids of reference rows, shared by the reference marts and the marts that point at them. -#}
+{#-
+    Ids of reference rows, shared by the reference marts and the marts that point at them: the id
+    of the row production already holds for that technology / material when there is one
+    (int_technology_ids, int_material_ids), else the derived one.
+-#}
 {% macro technology_id(code_expr) -%}
-    case when {{ code_expr }} is not null then {{ stable_uuid("'technology:' || " ~ code_expr) }} end
+    (select technology_ids.id from {{ ref('int_technology_ids') }} as technology_ids
+     where technology_ids.code = {{ code_expr }})
 {%- endmacro %}
 
 {% macro material_id(name_expr) -%}
-    case when {{ name_expr }} is not null then {{ stable_uuid("'material:' || lower(" ~ name_expr ~ ")") }} end
+    case when {{ name_expr }} is not null then coalesce(
+        (select material_ids.production_id from {{ ref('int_material_ids') }} as material_ids
+         where material_ids.name_key = lower({{ name_expr }})),
+        {{ stable_uuid("'material:' || lower(" ~ name_expr ~ ")") }}
+    ) end
 {%- endmacro %}
 
 {#- Id of a mart row that comes from one source row. -#}

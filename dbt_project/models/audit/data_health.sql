@@ -49,7 +49,7 @@ metrics as (
     union all
     select 'investments', count(*) from {{ ref('investments') }}
     union all
-    select 'total_funding_millions_usd', round(coalesce(sum(amount_millions_usd), 0), 2)
+    select 'total_funding_millions_usd', round(coalesce(sum(amount_millions), 0), 2)
     from {{ ref('investments') }}
     union all
     select 'mergers_acquisitions', count(*) from {{ ref('mergers_acquisitions') }}

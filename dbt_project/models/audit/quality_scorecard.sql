@@ -52,6 +52,14 @@ measured as (
         count(*) filter (where country_code is not null) as passing, count(*) as total
     from companies
     union all
+    select 'companies_with_coordinates',
+        count(*) filter (where latitude is not null and longitude is not null), count(*)
+    from companies
+    union all
+    select 'companies_with_city_or_state',
+        count(*) filter (where city is not null or state is not null), count(*)
+    from companies
+    union all
     select 'master_rows_with_headquarters',
         count(*) filter (where headquarters_raw is not null), count(*)
     from master

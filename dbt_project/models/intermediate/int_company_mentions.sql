@@ -50,9 +50,9 @@ mergers_acquisitions as (
 
 ),
 
-existing_companies as (
+existing_company_mentions as (
 
-    select * from {{ ref('stg_production__existing_companies') }}
+    select * from {{ ref('int_existing_company_mentions') }}
 
 ),
 
@@ -110,12 +110,12 @@ mentions as (
         'acquiring_company', null, null
     from mergers_acquisitions
     union all
-    -- an existing production snapshot (amx run --existing): linked like any mention so that a
-    -- company it already holds keeps its id; it never creates a company by itself
+    -- the companies production already holds: linked like any mention, so that a company they
+    -- form keeps its production id (int_existing_company_mentions)
     select
-        source_file, source_row, 'name', company_name,
-        'existing_company', country_raw, website_raw
-    from existing_companies
+        source_file, source_row, source_field, source_name,
+        role, country_raw, website_raw
+    from existing_company_mentions
 
 ),
 

@@ -49,33 +49,55 @@ resolved as (
 
 ),
 
-existing as (
+own_production_ids as (
 
-    -- a company the existing production snapshot already holds keeps that id (the smallest, if
-    -- linkage put two existing companies together — reported by the unique test on companies)
-    select resolved.company_key, min(existing_companies.existing_company_id) as existing_id
-    from resolved
-    inner join mentions on mentions.mention_key = resolved.mention_key
-    inner join {{ ref('stg_production__existing_companies') }} as existing_companies
+    -- each company production holds, by its mention
+    select mentions.mention_key, existing_companies.production_id
+    from mentions
+    inner join {{ ref('int_existing_company_mentions') }} as existing_companies
         on existing_companies.source_file = mentions.source_file
         and existing_companies.source_row = mentions.source_row
-    where mentions.role = 'existing_company'
+    where mentions.role = 'existing_company' and existing_companies.production_id is not null
+
+),
+
+existing as (
+
+    -- a cluster that takes in a company production holds is that company: it keeps its id (the
+    -- smallest, when linkage put several production companies in one cluster)
+    select
+        resolved.company_key,
+        min(cast(own_production_ids.production_id as text)) as existing_id
+    from resolved
+    inner join own_production_ids on own_production_ids.mention_key = resolved.mention_key
     group by resolved.company_key
 
 ),
 
 final as (
 
+    -- production companies are never merged into each other (production's own distinctions and
+    -- every id the app links to stay): another production company in the same cluster keeps its
+    -- own row and id. Keys of production companies are their ids, so they never change either.
     select
         resolved.mention_key,
-        resolved.company_key,
+        case
+            when own_production_ids.production_id is not null
+                and cast(own_production_ids.production_id as text) <> existing.existing_id
+                then 'production:' || own_production_ids.production_id
+            when existing.existing_id is not null then 'production:' || existing.existing_id
+            else resolved.company_key
+        end as company_key,
         coalesce(
-            existing.existing_id::uuid, {{ stable_uuid("'company:' || resolved.company_key") }}
+            own_production_ids.production_id,
+            existing.existing_id::uuid,
+            {{ stable_uuid("'company:' || resolved.company_key") }}
         ) as company_id,
         resolved.resolution_method,
         existing.existing_id is not null as is_existing_company
     from resolved
     left join existing on existing.company_key = resolved.company_key
+    left join own_production_ids on own_production_ids.mention_key = resolved.mention_key
 
 )
 

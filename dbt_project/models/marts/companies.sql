@@ -1,14 +1,14 @@
 {{ config(post_hook=["{{ trigram_index(this, 'name') }}"]) }}
-{#- One row per company: every resolved company key from every sheet's mentions. Attributes come
-    from the company's earliest master row when it has one, else from its other mentions. -#}
+{#- One row per company: every resolved company key from every sheet's mentions and every company
+    production already holds. Vendor attributes come from the company's earliest master row when it
+    has one, else from its other mentions; where production holds the company too, which value is
+    published is decided per column by macros/production.sql (`prefer`). -#}
 
 with
 
 mentions as (
 
     select * from {{ ref('int_company_mentions') }}
-    -- the existing snapshot only lends ids; it never makes a company or a source record
-    where role <> 'existing_company'
 
 ),
 
@@ -56,14 +56,50 @@ resolved_mentions as (
 
 representative as (
 
+    -- the company's lineage row and key: its best vendor mention, else its production row
     select distinct on (company_id)
         company_id,
         company_key,
-        cleaned_name as name,
         source_file,
         source_row
     from resolved_mentions
     order by company_id, mention_priority, source_row
+
+),
+
+vendor_name as (
+
+    select distinct on (company_id)
+        company_id,
+        cleaned_name as name
+    from resolved_mentions
+    where role <> 'existing_company'
+    order by company_id, mention_priority, source_row
+
+),
+
+production as (
+
+    -- the production row the company keeps (its id is the company's id), with its app columns
+    select distinct on (resolved_mentions.company_id)
+        resolved_mentions.company_id,
+        existing.production_id,
+        resolved_mentions.website_url,
+        resolved_mentions.website_domain,
+        resolved_mentions.country_code,
+        rows.record
+    from resolved_mentions
+    inner join {{ ref('int_existing_company_mentions') }} as existing
+        on existing.source_file = resolved_mentions.source_file
+        and existing.source_row = resolved_mentions.source_row
+    inner join {{ ref('stg_production__rows') }} as rows
+        on rows.source_file = existing.source_file
+        and rows.source_row = existing.source_row
+    where resolved_mentions.role = 'existing_company'
+    order by
+        resolved_mentions.company_id,
+        existing.production_id = resolved_mentions.company_id desc,
+        resolved_mentions.source_row
 
 ),
 
@@ -88,6 +124,7 @@ master as (
 
 mention_facts as (
 
+    -- what the export's mentions say (production's own row is in `production`)
     select
         company_id,
         (array_agg(country_code order by mention_priority, source_row)
@@ -100,6 +137,7 @@ mention_facts as (
             filter (where company_type_hint is not null))[1] as company_type_from_sheets,
         count(distinct source_file) as source_count
     from resolved_mentions
+    where role <> 'existing_company'
     group by company_id
 
 ),
@@ -131,18 +169,32 @@ countries as (
 
 ),
 
-final as (
+merged as (
 
     select
         representative.company_id as id,
-        representative.name,
-        master.website,
-        master.domain,
-        countries.country_name as country,
-        mention_facts.country_code,
-        coalesce(master.parent_company, mention_facts.parent_firm_annotation) as parent_company,
-        coalesce(master.public_stock_ticker, mention_facts.ticker_tag) as public_stock_ticker,
-        case
+        {{ prefer('name', 'vendor_name.name', clean_text_record('name')) }} as name,
+        {{ prefer('website', 'master.website', 'production.website_url') }} as website,
+        {{ prefer('website', 'master.domain', 'production.website_domain') }} as domain,
+        {{ prefer('country_code', 'mention_facts.country_code', 'production.country_code') }}
+            as country_code,
+        production.record ->> 'country' as production_country,
+        {{ prefer('city', 'null', clean_text_record('city')) }} as city,
+        {{ prefer('state', 'null', clean_text_record('state')) }} as state,
+        {{ prefer('latitude', 'null', "cast(production.record ->> 'latitude' as numeric)") }}
+            as latitude,
+        {{ prefer('longitude', 'null', "cast(production.record ->> 'longitude' as numeric)") }}
+            as longitude,
+        {{ prefer('description', 'null', clean_text_record('description')) }} as description,
+        {{ prefer('parent_company',
+            'coalesce(master.parent_company, mention_facts.parent_firm_annotation)',
+            clean_text_record('parent_company')) }} as parent_company,
+        {{ prefer('subsidiary_info', 'null', clean_text_record('subsidiary_info')) }}
+            as subsidiary_info,
+        {{ prefer('public_stock_ticker',
+            'coalesce(master.public_stock_ticker, mention_facts.ticker_tag)',
+            clean_text_record('public_stock_ticker')) }} as public_stock_ticker,
+        {{ prefer('employee_count_range', """case
             when master.employee_count is null then null
             when master.employee_count <= 10 then '1-10'
             when master.employee_count <= 50 then '11-50'
@@ -151,22 +203,94 @@ final as (
             when master.employee_count <= 1000 then '501-1000'
             when master.employee_count <= 5000 then '1001-5000'
             else '5001+'
-        end as employee_count_range,
-        coalesce(primary_role.company_type, mention_facts.company_type_from_sheets, 'other')
-            as company_type,
-        cast(funding.total_funding_usd as numeric(18, 2)) as total_funding_usd,
-        funding.last_funding_date,
-        cast(mention_facts.source_count as integer) as source_count,
+        end""", clean_text_record('employee_count_range')) }} as employee_count_range,
+        {{ prefer('revenue_range', 'null', clean_text_record('revenue_range')) }} as revenue_range,
+        {{ prefer('founded_year', 'null', "cast(production.record ->> 'founded_year' as integer)") }}
+            as founded_year,
+        {{ prefer('segment', 'null', clean_text_record('segment')) }} as segment,
+        coalesce(
+            {{ prefer('company_type',
+                'coalesce(primary_role.company_type, mention_facts.company_type_from_sheets)',
+                """case when production.record ->> 'company_type'
+                    in ('equipment', 'service', 'software', 'material', 'other')
+                    then production.record ->> 'company_type' end""") }},
+            'other'
+        ) as company_type,
+        cast({{ prefer('total_funding_usd', 'funding.total_funding_usd',
+            "cast(production.record ->> 'total_funding_usd' as numeric)") }} as numeric(18, 2))
+            as total_funding_usd,
+        {{ prefer('last_funding_date', 'funding.last_funding_date',
+            "cast(production.record ->> 'last_funding_date' as date)") }} as last_funding_date,
+        cast(coalesce(mention_facts.source_count, 0) as integer) as source_count,
         representative.company_key,
+        case
+            when production.company_id is not null
+                then coalesce(production.record ->> 'data_source', 'existing production')
+            else 'vendor:' || representative.source_file
+        end as data_source,
         representative.source_file,
         representative.source_row
     from representative
+    left join vendor_name on vendor_name.company_id = representative.company_id
+    left join production on production.company_id = representative.company_id
     left join master on master.company_id = representative.company_id
     left join mention_facts on mention_facts.company_id = representative.company_id
     left join primary_role on primary_role.company_id = representative.company_id
     left join funding on funding.company_id = representative.company_id
-    left join countries on countries.country_code = mention_facts.country_code
+
+),
+
+final as (
+
+    select
+        merged.id,
+        merged.name,
+        merged.website,
+        merged.domain,
+        -- the English name the app filters on; a production value no ISO code was found for
+        -- (`United states/Canada`) is kept as written rather than lost
+        coalesce(countries.country_name, merged.production_country) as country,
+        merged.country_code,
+        merged.city,
+        merged.state,
+        merged.latitude,
+        merged.longitude,
+        merged.description,
+        merged.parent_company,
+        merged.subsidiary_info,
+        merged.public_stock_ticker,
+        -- the ticker without its exchange (`NYSE:DDD` -> `DDD`)
+        nullif(regexp_replace(merged.public_stock_ticker, '^.*:', ''), '') as stock_ticker,
+        merged.public_stock_ticker is not null as is_public_company,
+        merged.employee_count_range,
+        merged.revenue_range,
+        merged.founded_year,
+        merged.segment,
+        merged.company_type,
+        merged.total_funding_usd,
+        merged.last_funding_date,
+        merged.source_count,
+        merged.company_key,
+        merged.data_source,
+        merged.source_file,
+        merged.source_row
+    from merged
+    left join countries on countries.country_code = merged.country_code
+
+),
+
+timestamped as (
+
+    select
+        final.*,
+        {{ app_timestamps('final', 'previous', ['name', 'website', 'country', 'city', 'state',
+            'latitude', 'longitude', 'description', 'parent_company', 'subsidiary_info',
+            'public_stock_ticker', 'stock_ticker', 'is_public_company', 'employee_count_range',
+            'revenue_range', 'founded_year', 'segment', 'company_type', 'total_funding_usd',
+            'last_funding_date']) }}
+    from final
+    left join {{ production_rows('companies') }} as previous on previous.production_id = final.id
 
 )
 
-select * from final
+select * from timestamped

@@ -1,6 +1,7 @@
 {#- One row per (company, category) from Company_roles.json; the company's first-listed role is primary. -#}
 -- depends_on: {{ ref('companies') }}
 
+-- depends_on: {{ ref('int_production_company_ids') }}
 with
 
 roles as (
@@ -18,10 +19,31 @@ final as (
         category,
         row_number() over (partition by company_id order by source_row) = 1 as is_primary,
         company_type,
+        'vendor:' || source_file as data_source,
         source_file,
         source_row
     from roles
 
+),
+
+unioned as (
+
+    select {{ contract_columns('final') }} from final
+    union all
+    -- rows production holds that no migration made (the app's): kept under their ids
+    {{ carried_production_rows('company_categories', {'company_type': "coalesce(production.record ->> 'company_type', 'other')", 'is_primary': "coalesce(cast(production.record ->> 'is_primary' as boolean), false)"}) }}
+
+),
+
+timestamped as (
+
+    select
+        unioned.*,
+        {{ app_timestamps('unioned', 'previous', ['company_id', 'category', 'is_primary']) }}
+    from unioned
+    left join {{ production_rows('company_categories') }} as previous
+        on previous.production_id = unioned.id
+
 )
 
-select * from final
+select * from timestamped

@@ -7,7 +7,7 @@ with
 mentions as (
 
     select * from {{ ref('int_company_mentions') }}
-    where role <> 'existing_company'  -- not a vendor row: it only lends its id
+    where role <> 'existing_company'  -- not a vendor row: production's own row is in companies
 
 ),
 

@@ -2,6 +2,7 @@
     `revenue_by_industry` (share of 2024 revenue, with revenue on the `All` rows) and `market_size`
     (yearly past revenue by segment). Forecasts are in market_forecasts. -#}
 
+-- depends_on: {{ ref('int_production_company_ids') }}
 with
 
 figures as (
@@ -20,15 +21,37 @@ final as (
         segment,
         region,
         country_code,
+        countries.country_name as country,
         industry,
         material,
         cast(value_usd as numeric(20, 2)) as value_usd,
         cast(percentage as numeric(9, 4)) as percentage,
         unit,
+        'vendor:' || source_file as data_source,
         source_file,
         source_row
     from figures
+    left join {{ ref('countries') }} as countries using (country_code)
+
+),
+
+unioned as (
+
+    select {{ contract_columns('final') }} from final
+    union all
+    -- rows production holds that no migration made (the app's): kept under their ids
+    {{ carried_production_rows('market_data', {}) }}
+
+),
+
+timestamped as (
+
+    select
+        unioned.*,
+        {{ app_timestamps('unioned', 'previous', [], with_updated_at=false) }}
+    from unioned
+    left join {{ production_rows('market_data') }} as previous on previous.production_id = unioned.id
 
 )
 
-select * from final
+select * from timestamped

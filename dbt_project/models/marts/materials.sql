@@ -61,16 +61,65 @@ unioned as (
 
 ),
 
+production as (
+
+    select
+        *,
+        lower({{ clean_text("record ->> 'name'") }}) as name_key
+    from {{ ref('stg_production__rows') }}
+    where production_table = 'materials' and not is_migration_output
+        and production_id is not null
+
+),
+
+vendor_materials as (
+
+    -- a material the app's production already has keeps its row's id and text
+    select
+        {{ material_id('unioned.name') }} as id,
+        coalesce({{ clean_text("production.record ->> 'name'") }}, unioned.name) as name,
+        unioned.category,
+        {{ clean_text("production.record ->> 'description'") }} as description,
+        unioned.material_level,
+        case when production.production_id is not null
+            then coalesce(production.data_source, 'existing production')
+            else 'vendor:' || unioned.source_file end as data_source,
+        coalesce(production.source_file, unioned.source_file) as source_file,
+        coalesce(production.source_row, unioned.source_row) as source_row
+    from unioned
+    left join production on production.production_id = {{ material_id('unioned.name') }}
+
+),
+
+carried as (
+
+    -- production materials the export does not name: kept as they are
+    select
+        production.production_id as id,
+        {{ clean_text("production.record ->> 'name'") }} as name,
+        {{ clean_text("production.record ->> 'category'") }} as category,
+        {{ clean_text("production.record ->> 'description'") }} as description,
+        'category' as material_level,
+        coalesce(production.data_source, 'existing production') as data_source,
+        production.source_file,
+        production.source_row
+    from production
+    where production.production_id not in (select id from vendor_materials)
+
+),
+
 final as (
 
     select
-        {{ material_id('name') }} as id,
-        name,
-        category,
-        material_level,
-        source_file,
-        source_row
-    from unioned
+        all_materials.*,
+        {{ app_timestamps('all_materials', 'previous', [], with_updated_at=false) }}
+    from (
+        select * from vendor_materials
+        union all
+        select * from carried
+    ) as all_materials
+    left join {{ production_rows('materials') }} as previous
+        on previous.production_id = all_materials.id
 
 )
 

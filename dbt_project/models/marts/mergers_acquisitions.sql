@@ -2,6 +2,7 @@
     in the sheet means undisclosed and is null here. -#}
 -- depends_on: {{ ref('companies') }}
 
+-- depends_on: {{ ref('int_production_company_ids') }}
 with
 
 deals as (
@@ -21,12 +22,39 @@ final as (
         acquiring_company_clean_name as acquiring_company_name,
         announcement_date,
         date_precision,
-        cast(deal_size_millions_usd as numeric(18, 6)) as deal_size_millions_usd,
+        -- in USD; null when undisclosed
+        cast(deal_size_millions_usd as numeric(18, 6)) as deal_size_millions,
+        -- the export lists deals without their status: unknown, never guessed
+        cast(null as text) as deal_status,
+        cast(null as text) as notes,
         country_code,
+        'vendor:' || source_file as data_source,
         source_file,
         source_row
     from deals
 
+),
+
+unioned as (
+
+    select {{ contract_columns('final') }} from final
+    union all
+    -- rows production holds that no migration made (the app's): kept under their ids
+    {{ carried_production_rows('mergers_acquisitions', {'date_precision': "coalesce(production.record ->> 'date_precision', 'month')"}) }}
+
+),
+
+timestamped as (
+
+    select
+        unioned.*,
+        {{ app_timestamps('unioned', 'previous', ['acquired_company_id', 'acquiring_company_id',
+            'acquired_company_name', 'acquiring_company_name', 'announcement_date',
+            'deal_size_millions', 'deal_status', 'notes']) }}
+    from unioned
+    left join {{ production_rows('mergers_acquisitions') }} as previous
+        on previous.production_id = unioned.id
+
 )
 
-select * from final
+select * from timestamped
