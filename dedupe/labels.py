@@ -204,20 +204,21 @@ class _State:
                 "select feature_id_l, feature_id_r, match_weight, match_probability,"
                 " level_name, level_domain, level_country_code from linkage.match_pairs"
             ).fetchall()
-            queue_columns = {
-                r[0]
-                for r in conn.execute(
-                    "select column_name from information_schema.columns"
-                    " where table_schema = 'linkage' and table_name = 'review_queue'"
-                )
-            }
-            group = "group_rank" if "group_rank" in queue_columns else "rank"
-            self.queue = conn.execute(
-                f"select {group}, feature_id_l, feature_id_r from linkage.review_queue"
-            ).fetchall()
-            self.queue_items = conn.execute(
-                f"select count(distinct {group}) from linkage.review_queue"
+            has_pairs = conn.execute(
+                "select to_regclass('linkage.review_queue_pairs') is not null"
             ).fetchone()[0]
+            # every scored pair an item stands for (one decision settles its group)
+            self.queue = conn.execute(
+                "select rank, feature_id_l, feature_id_r from linkage.review_queue"
+                + (
+                    " union select rank, feature_id_l, feature_id_r from linkage.review_queue_pairs"
+                    if has_pairs
+                    else ""
+                )
+            ).fetchall()
+            self.queue_items = conn.execute("select count(*) from linkage.review_queue").fetchone()[
+                0
+            ]
         self.pair = {}
         self.edges: dict[str, nx.Graph] = {}
         for fl, fr, weight, p, ln, ld, lc in pairs:
