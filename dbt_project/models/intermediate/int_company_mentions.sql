@@ -283,10 +283,9 @@ word_kinds as (
 
 classified as (
 
-    -- core tokens identify the firm; region tokens mark a regional arm (a country word naming the
-    -- row's own headquarters does not: `Pyrogenesis Canada` in Canada is the firm itself; a city
-    -- after the first word does: `Akribis Systems (Shanghai)`, while a leading one is the
-    -- registration prefix of a Chinese legal name); qualifier tokens are business words that tell
+    -- core tokens identify the firm; region tokens mark a regional arm (so does a city after the
+    -- first word: `Akribis Systems (Shanghai)`, while a leading one is the registration prefix
+    -- of a Chinese legal name); qualifier tokens are business words that tell
     -- a unit from its parent (`Operations`, `Advanced Ceramics`); filler, legal forms inside the
     -- name and one- or two-letter words are none of these
     select
@@ -296,9 +295,7 @@ classified as (
         array_agg(token order by position) filter (where word_kinds.kind is null)
             as name_core_tokens,
         array_agg(token order by position) filter (
-            where (word_kinds.kind = 'region' or (word_kinds.kind = 'place' and position > 1))
-                and (token_country.country_code is null
-                    or token_country.country_code is distinct from own_country.country_code)
+            where word_kinds.kind = 'region' or (word_kinds.kind = 'place' and position > 1)
         ) as name_region_tokens,
         array_agg(token order by position) filter (
             where word_kinds.kind = 'generic' and length(token) > 2
@@ -307,9 +304,6 @@ classified as (
     from keyed
     cross join lateral unnest(keyed.name_tokens) with ordinality as t (token, position)
     left join word_kinds on word_kinds.word = t.token
-    left join country_lookup as own_country
-        on own_country.lookup_key = {{ country_key('keyed.country_raw') }}
-    left join country_lookup as token_country on token_country.lookup_key = t.token
     group by keyed.source_file, keyed.source_row, keyed.source_field
 
 ),
