@@ -6,11 +6,14 @@ deliberate, reviewed change: the JSON diff shows every parameter that moved.
 
 Input rows are *distinct feature rows* (identical normalised mentions collapsed), with columns:
 ``feature_id``, ``name_norm`` (the matching key dbt derives: cleaned name without legal forms,
-annotations, punctuation or spaces), ``name_tokens`` (its core words), ``name_first_token``,
-``name_core_tokens`` / ``name_region_tokens`` (the words that identify the firm / name a
-region, split in dbt), ``name_core_key`` (sorted core words), ``name_is_distinctive`` (a core
-word that few other names use),
-``domain`` (registrable domain of the website), ``country_code`` (ISO 3166-1 alpha-2).
+annotations, punctuation or spaces), ``name_tokens`` (its words), ``name_first_token``,
+``name_core_tokens`` / ``name_region_tokens`` / ``name_qualifier_tokens`` (the words that identify
+the firm / name a region / name a line of business, split in dbt), ``name_core_key`` (sorted core
+words), ``name_is_distinctive`` (a core word that few other names use), ``alias_key`` /
+``bracket_key`` / ``unit_part_key`` / ``brand_part_key`` (aliases the name carries),
+``parent_key`` (the owner it names), ``name_fold`` (OCR-folded name), ``name_rare_tokens`` (rare
+words, for blocking), ``domain`` (registrable domain of the website), ``country_code`` (ISO
+3166-1 alpha-2) and ``in_master`` (a master-list row).
 """
 
 from __future__ import annotations
