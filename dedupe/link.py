@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import time
 import tomllib
 import uuid
@@ -47,6 +48,9 @@ class Config:
     shared_domain_max_names: int
     weak_edge_below: float
     max_cluster_feature_rows: int
+    review_max_items: int
+    review_min_p_wrong: float
+    review_name_cap_bits: float
 
 
 def load_config(path: Path = CONFIG_PATH) -> Config:
@@ -72,17 +76,44 @@ token_use as (
     select token, count(*) as names
     from names, unnest(name_core_tokens) as token group by token
 ),
+all_token_use as (
+    select token, count(*) as names
+    from (select distinct normalised_name, name_tokens from mentions) as n,
+        unnest(n.name_tokens) as token
+    group by token
+),
+name_rare as (
+    select n.normalised_name, array_agg(distinct token) as name_rare_tokens
+    from (select distinct normalised_name, name_tokens from mentions) as n,
+        unnest(n.name_tokens) as token
+    join all_token_use using (token)
+    where length(token) >= 4 and all_token_use.names <= %(distinctive)s
+    group by n.normalised_name
+),
 specificity as (
     select names.normalised_name, min(token_use.names) as rarest_token_names
     from names, unnest(names.name_core_tokens) as token join token_use using (token)
     group by names.normalised_name
 )
 select
-    mention_key, source_file,
+    mention_key, source_file, source_name, website_url,
     normalised_name as name_norm,
     name_tokens,
     name_core_tokens,
     name_region_tokens,
+    name_qualifier_tokens,
+    alias_key,
+    bracket_key,
+    unit_part_key,
+    brand_part_key,
+    parent_key,
+    -- the name with the letters OCR confuses folded together (`Al Bulld` = `AI Build`)
+    translate(normalised_name, 'l1', 'ii') as name_fold,
+    -- blocking keys: the name's words (any kind, 4+ letters) that few other names use, so that
+    -- `Great Simple` meets `Zhongshan Great Simple Technology` and `Romar Enginering` its twin
+    -- (plus the name itself, so that `Polly Polymer` meets `Suzhou Pollypolymer …`)
+    array_append(coalesce(name_rare.name_rare_tokens, '{{}}'), normalised_name)
+        as name_rare_tokens,
     array_to_string(array(select distinct t from unnest(name_core_tokens) as t order by t), ' ')
         as name_core_key,
     name_core_tokens[1] as name_first_token,
@@ -96,14 +127,25 @@ select
 from mentions
 left join domain_use using (website_domain)
 left join specificity using (normalised_name)
+left join name_rare using (normalised_name)
 """
 MENTION_TYPES = {
     "mention_key": pa.string(),
     "source_file": pa.string(),
+    "source_name": pa.string(),
+    "website_url": pa.string(),
     "name_norm": pa.string(),
     "name_tokens": pa.list_(pa.string()),
     "name_core_tokens": pa.list_(pa.string()),
     "name_region_tokens": pa.list_(pa.string()),
+    "name_qualifier_tokens": pa.list_(pa.string()),
+    "alias_key": pa.string(),
+    "bracket_key": pa.string(),
+    "unit_part_key": pa.string(),
+    "brand_part_key": pa.string(),
+    "parent_key": pa.string(),
+    "name_fold": pa.string(),
+    "name_rare_tokens": pa.list_(pa.string()),
     "name_core_key": pa.string(),
     "name_first_token": pa.string(),
     "name_is_distinctive": pa.bool_(),
@@ -113,8 +155,11 @@ MENTION_TYPES = {
 }
 FEATURE_COLUMNS = [
     "feature_id", "name_norm", "name_tokens", "name_core_tokens", "name_region_tokens",
+    "name_qualifier_tokens", "alias_key", "bracket_key", "unit_part_key", "brand_part_key",
+    "parent_key", "name_fold",
+    "name_rare_tokens",
     "name_core_key", "name_core_block", "name_first_token", "name_is_distinctive", "domain",
-    "country_code",
+    "country_code", "in_master",
 ]  # fmt: skip
 
 
@@ -164,7 +209,10 @@ def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:
     con.execute(
         """
         create or replace table mentions as
-        select *, md5(concat_ws('|', name_norm, coalesce(domain, ''), coalesce(country_code, '')))
+        select *, md5(concat_ws('|', name_norm, coalesce(domain, ''), coalesce(country_code, ''),
+                                coalesce(alias_key, ''), coalesce(bracket_key, ''),
+                                coalesce(unit_part_key, ''), coalesce(brand_part_key, ''),
+                                coalesce(parent_key, '')))
             as feature_id
         from mentions_in
         """
@@ -176,6 +224,13 @@ def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:
                any_value(name_tokens) as name_tokens,
                any_value(name_core_tokens) as name_core_tokens,
                any_value(name_region_tokens) as name_region_tokens,
+               any_value(name_qualifier_tokens) as name_qualifier_tokens,
+               any_value(alias_key) as alias_key, any_value(bracket_key) as bracket_key,
+               any_value(unit_part_key) as unit_part_key,
+               any_value(brand_part_key) as brand_part_key,
+               any_value(parent_key) as parent_key,
+               any_value(name_fold) as name_fold,
+               any_value(name_rare_tokens) as name_rare_tokens,
                nullif(any_value(name_core_key), '') as name_core_key,
                any_value(name_first_token) as name_first_token,
                bool_or(name_is_distinctive) as name_is_distinctive,
@@ -187,7 +242,9 @@ def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:
                    as is_anchor,
                count(*) as mentions,
                count(*) filter (where source_file <> '{MASTER_FILE}') as other_sheet_mentions,
-               min(mention_key) as representative_mention
+               min(mention_key) as representative_mention,
+               arg_min(source_name, mention_key) as display_name,
+               arg_min(website_url, mention_key) as display_website
         from mentions group by feature_id order by feature_id
         """
     )
@@ -290,9 +347,20 @@ def _edge_graph(features: pa.Table, pairs: pa.Table, threshold: float) -> nx.Gra
 
 
 def apply_decisions(
-    graph: nx.Graph, feature_of: dict[str, str], current: dict
+    graph: nx.Graph,
+    feature_of: dict[str, str],
+    current: dict,
+    same_question: dict[tuple[str, ...], list[tuple[str, str]]] | None = None,
+    name_of: dict[str, str] | None = None,
 ) -> list[DecisionOutcome]:
-    """Must-links join, cannot-links cut (the weakest model edge on each remaining path)."""
+    """Must-links join, cannot-links cut (the weakest model edge on each remaining path).
+
+    With ``same_question`` (``group_key`` -> the scored pairs of those two spellings) and
+    ``name_of`` (feature -> normalised name), a decision on two spellings settles every pair of
+    those spellings: one review-queue item, one decision.
+    """
+    same_question = same_question or {}
+    name_of = name_of or {}
     outcomes: list[DecisionOutcome] = []
     cannot: list[tuple[steward.Decision, str, str]] = []
 
@@ -321,13 +389,22 @@ def apply_decisions(
             else:
                 outcome(d, "conflict", "identical spellings and features cannot be told apart")
             continue
+        group = {(fl, fr)}
+        if fl in name_of and fr in name_of:
+            key = group_key(name_of[fl], name_of[fr], fl, fr)
+            group |= set(same_question.get(key, ()))
         if d.decision == "match":
-            graph.add_edge(fl, fr, p=1.0, must=True)
-            outcome(d, "applied", "must-link")
+            for a, b in sorted(group):
+                graph.add_edge(a, b, p=1.0, must=True)
+            outcome(
+                d, "applied", "must-link" + (f" ({len(group)} pairs)" if len(group) > 1 else "")
+            )
         else:
-            if graph.has_edge(fl, fr) and not graph.edges[fl, fr]["must"]:
-                graph.remove_edge(fl, fr)
-            cannot.append((d, fl, fr))
+            for a, b in sorted(group):
+                if graph.has_edge(a, b) and not graph.edges[a, b]["must"]:
+                    graph.remove_edge(a, b)
+                cannot.append((d, a, b))
+    reported: set[int] = set()
     for d, fl, fr in cannot:
         cut = 0
         while nx.has_path(graph, fl, fr):
@@ -338,13 +415,17 @@ def apply_decisions(
                 if not graph.edges[a, b]["must"]
             ]
             if not edges:
-                outcome(d, "conflict", "joined by other stewards' match decisions")
+                if id(d) not in reported:
+                    reported.add(id(d))
+                    outcome(d, "conflict", "joined by other stewards' match decisions")
                 break
             weakest = min(edges, key=lambda e: graph.edges[e]["p"])
             graph.remove_edge(*weakest)
             cut += 1
         else:
-            outcome(d, "applied", f"cannot-link; {cut} model edge(s) cut")
+            if id(d) not in reported:
+                reported.add(id(d))
+                outcome(d, "applied", f"cannot-link; {cut} model edge(s) cut")
     return outcomes
 
 
@@ -447,6 +528,28 @@ def stable_cluster_keys(features: pa.Table, components: list[set[str]]) -> dict[
     return result
 
 
+def _name_sceptical_probability(row: dict, cap_bits: float) -> float:
+    """The pair's match probability with the name's evidence capped at ``cap_bits``.
+
+    Splink's probabilities are confident where the name level is strong (an exact or brand-vs-
+    legal name is worth 20+ bits), so a website and a country that both disagree barely move
+    them; yet the labelled errors are exactly such pairs. Capping the name's say to what a shared
+    website is worth gives a second opinion in which conflicting evidence counts: it ranks the
+    review queue, it never changes a cluster.
+    """
+    name_bits = math.log2(max(row["bf_name"] or 1.0, 1e-300))
+    weight = row["match_weight"] - name_bits + min(name_bits, cap_bits)
+    return 1.0 / (1.0 + 2.0 ** (-weight))
+
+
+def group_key(name_l: str, name_r: str, fl: str, fr: str) -> tuple[str, ...]:
+    """One steward question: the two spellings. Pairs of one spelling (the same name with other
+    countries or websites) are each their own question."""
+    if name_l != name_r:
+        return tuple(sorted((name_l, name_r)))
+    return (name_l, *sorted((fl, fr)))
+
+
 def review_queue(
     graph: nx.Graph,
     pairs: pa.Table,
@@ -454,43 +557,86 @@ def review_queue(
     keys: dict[str, str],
     config: Config,
     decided: set[tuple[str, str]],
-) -> list[dict]:
-    """Uncertain pairs and weak links, ordered by how many other-sheet rows hang on them."""
-    info = {r["feature_id"]: r for r in features.to_pylist()}
-    items: list[dict] = []
+) -> tuple[list[dict], list[dict]]:
+    """The automatic decisions most likely to be wrong, weighted by the rows they move.
 
-    def add(kind: str, fl: str, fr: str, p: float, impact: int) -> None:
+    Two kinds of item: a pair scored between ``review_low`` and the match threshold whose sides
+    stayed apart (``uncertain_pair``: P(wrong) is its match probability), and a matched pair
+    inside one company with evidence against it (a website or country that disagrees) or a score
+    below ``weak_edge_below`` (``weak_link``: P(wrong) is one minus its name-sceptical
+    probability). Priority = P(wrong) x log2(1 + rows whose company the answer changes). Pairs of
+    the same two spellings form one item (one question, one decision settles them all); the
+    ``review_max_items`` items of highest priority are kept. Returns (items, item pairs).
+    """
+    info = {r["feature_id"]: r for r in features.to_pylist()}
+    cluster_rows: dict[str, int] = {}
+    for f, r in info.items():
+        cluster_rows[keys[f]] = cluster_rows.get(keys[f], 0) + r["mentions"]
+    held: dict[str, float] = {}  # feature -> its strongest link inside its own company
+    for a, b, data in graph.edges(data=True):
+        if keys[a] == keys[b]:
+            held[a] = max(held.get(a, 0.0), data["p"])
+            held[b] = max(held.get(b, 0.0), data["p"])
+    groups: dict[tuple[str, ...], dict] = {}
+    columns = ["feature_id_l", "feature_id_r", "match_probability", "match_weight", "bf_name",
+               "bf_domain", "bf_country_code"]  # fmt: skip
+    for row in pairs.select(columns).to_pylist():
+        fl, fr, p = row["feature_id_l"], row["feature_id_r"], row["match_probability"]
+        apart = keys[fl] != keys[fr]
+        if apart and config.review_low <= p < config.match_threshold:
+            # a mention that is not an anchor joins at most one company: when it already sits
+            # in one by a stronger link, this alternative is that much less likely
+            kind, p_wrong = "uncertain_pair", p
+            for f in (fl, fr):
+                if not info[f]["is_anchor"]:
+                    p_wrong *= 1.0 - held.get(f, 0.0)
+            rows = min(cluster_rows[keys[fl]], cluster_rows[keys[fr]])
+        elif not apart and p >= config.match_threshold and graph.has_edge(fl, fr):
+            if graph.edges[fl, fr]["must"]:
+                continue
+            conflict = any((row[b] or 1.0) < 1.0 for b in ("bf_domain", "bf_country_code"))
+            if not conflict and p >= config.weak_edge_below:
+                continue
+            kind = "weak_link"
+            p_wrong = 1.0 - _name_sceptical_probability(row, config.review_name_cap_bits)
+            rows = min(info[fl]["mentions"], info[fr]["mentions"])
+        else:
+            continue
+        if p_wrong < config.review_min_p_wrong:
+            continue
         ml, mr = info[fl]["representative_mention"], info[fr]["representative_mention"]
         if tuple(sorted((ml, mr))) in decided:
-            return
-        items.append({
-            "item_kind": kind, "mention_key_l": ml, "mention_key_r": mr,
-            "feature_id_l": fl, "feature_id_r": fr, "name_l": info[fl]["name_norm"],
-            "name_r": info[fr]["name_norm"], "match_probability": p,
-            "cluster_id_l": keys[fl], "cluster_id_r": keys[fr], "impact": impact,
-        })  # fmt: skip
-
-    for row in pairs.select(["feature_id_l", "feature_id_r", "match_probability"]).to_pylist():
-        p = row["match_probability"]
-        if config.review_low <= p < config.match_threshold:
-            fl, fr = row["feature_id_l"], row["feature_id_r"]
-            impact = info[fl]["other_sheet_mentions"] + info[fr]["other_sheet_mentions"]
-            add("uncertain_pair", fl, fr, p, impact)
-    for a, b in nx.bridges(graph):
-        data = graph.edges[a, b]
-        if data["must"] or data["p"] >= config.weak_edge_below:
             continue
-        graph.remove_edge(a, b)
-        side = nx.node_connected_component(graph, a)
-        other = nx.node_connected_component(graph, b)
-        graph.add_edge(a, b, **data)
-        smaller = side if len(side) <= len(other) else other
-        impact = sum(info[f]["mentions"] for f in smaller)
-        add("weak_link", a, b, data["p"], impact)
-    items.sort(key=lambda i: (-i["impact"], i["match_probability"], i["mention_key_l"]))
+        key = group_key(info[fl]["name_norm"], info[fr]["name_norm"], fl, fr)
+        g = groups.setdefault(key, {"pairs": [], "rows": 0, "p_wrong": 0.0, "best": None})
+        g["pairs"].append((fl, fr))
+        g["rows"] += rows
+        if g["best"] is None or p_wrong > g["p_wrong"]:
+            g["p_wrong"], g["best"] = p_wrong, (kind, fl, fr, p)
+    items: list[dict] = []
+    for key, g in groups.items():
+        kind, fl, fr, p = g["best"]
+        left, right = info[fl], info[fr]
+        items.append({
+            "item_kind": kind, "mention_key_l": left["representative_mention"],
+            "mention_key_r": right["representative_mention"], "feature_id_l": fl,
+            "feature_id_r": fr, "name_l": left["display_name"], "name_r": right["display_name"],
+            "country_l": left["country_code"], "country_r": right["country_code"],
+            "website_l": left["display_website"], "website_r": right["display_website"],
+            "match_probability": p, "p_wrong": round(g["p_wrong"], 6),
+            "cluster_id_l": keys[fl], "cluster_id_r": keys[fr], "impact": g["rows"],
+            "priority": round(g["p_wrong"] * math.log2(1 + g["rows"]), 6),
+            "pairs_in_group": len(g["pairs"]), "group_key": "|".join(key),
+        })  # fmt: skip
+    items.sort(key=lambda i: (-i["priority"], -i["impact"], i["mention_key_l"], i["mention_key_r"]))
+    items = items[: config.review_max_items]
+    item_pairs = []
     for rank, item in enumerate(items, start=1):
         item["rank"] = rank
-    return items
+        key = tuple(item["group_key"].split("|"))
+        item_pairs += [{"rank": rank, "feature_id_l": a, "feature_id_r": b}
+                       for a, b in groups[key]["pairs"]]  # fmt: skip
+    return items, item_pairs
 
 
 FEATURE_TABLE_COLUMNS = [
@@ -546,10 +692,20 @@ TABLES = {
     "review_queue": (
         "rank int primary key, item_kind text not null, mention_key_l text not null,"
         " mention_key_r text not null, feature_id_l text not null, feature_id_r text not null,"
-        " name_l text, name_r text, match_probability float8 not null, cluster_id_l text not"
-        " null, cluster_id_r text not null, impact int not null, run_id text not null",
-        "Pairs for a steward: uncertain scores and weak links holding clusters together,"
-        " ordered by impact (rows in other sheets that hang on the decision).",
+        " name_l text, name_r text, country_l text, country_r text, website_l text,"
+        " website_r text, match_probability float8 not null, p_wrong float8 not null,"
+        " cluster_id_l text not null, cluster_id_r text not null, impact int not null,"
+        " priority float8 not null, pairs_in_group int not null, group_key text not null,"
+        " run_id text not null",
+        "Questions for a steward, most useful first: automatic decisions likely to be wrong"
+        " (P(wrong) x log2(1 + rows the answer moves)); pairs of the same two spellings are one"
+        " item. Names as written, with countries and websites.",
+    ),
+    "review_queue_pairs": (
+        "rank int not null, feature_id_l text not null, feature_id_r text not null,"
+        " run_id text not null, primary key (feature_id_l, feature_id_r)",
+        "Every scored pair each review-queue item stands for (a decision on the item settles"
+        " them all).",
     ),
     "decision_report": (
         "mention_key_l text not null, mention_key_r text not null, decision text not null,"
@@ -656,7 +812,15 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
     feature_of = dict(con.execute("select mention_key, feature_id from mentions").fetchall())
     current = steward.current()
     graph = _edge_graph(features, pairs, config.match_threshold)
-    outcomes = apply_decisions(graph, feature_of, current)
+    name_of = dict(
+        zip(features.column("feature_id").to_pylist(), features.column("name_norm").to_pylist(),
+            strict=True)
+    )  # fmt: skip
+    same_question: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for fl, fr in zip(pairs.column("feature_id_l").to_pylist(),
+                      pairs.column("feature_id_r").to_pylist(), strict=True):  # fmt: skip
+        same_question.setdefault(group_key(name_of[fl], name_of[fr], fl, fr), []).append((fl, fr))
+    outcomes = apply_decisions(graph, feature_of, current, same_question, name_of)
     is_anchor = dict(
         zip(
             features.column("feature_id").to_pylist(),
@@ -667,7 +831,7 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
     components = anchored_components(graph, is_anchor)
     _check_cannot_links(outcomes, feature_of, components)
     keys = stable_cluster_keys(features, components)
-    queue = review_queue(graph, pairs, features, keys, config, set(current))
+    queue, queue_pairs = review_queue(graph, pairs, features, keys, config, set(current))
     lap("cluster", t)
 
     mh = model_hash()
@@ -701,7 +865,7 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
         {**r, "cluster_id": keys[r["feature_id"]], "run_id": run_id}
         for r in features.select(FEATURE_TABLE_COLUMNS[:-2]).to_pylist()
     ]
-    for item in queue:
+    for item in queue + queue_pairs:
         item["run_id"] = run_id
     outcome_rows = [{**asdict(o), "run_id": run_id} for o in outcomes]
     _write(
@@ -711,6 +875,7 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
             "clusters": (clusters, ["mention_key", "feature_id", "cluster_id", "run_id"]),
             "match_pairs": (pairs.select(PAIR_COLUMNS), PAIR_COLUMNS),
             "review_queue": (queue, list(queue[0]) if queue else []),
+            "review_queue_pairs": (queue_pairs, ["rank", "feature_id_l", "feature_id_r", "run_id"]),
             "decision_report": (outcome_rows, list(outcome_rows[0]) if outcome_rows else []),
         },
         config,

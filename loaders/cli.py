@@ -344,15 +344,35 @@ def link_train() -> None:
 
 @link_app.command("evaluate")
 def link_evaluate(
-    truth: Annotated[Path, typer.Option("--truth", help="truth.csv written by amx generate")],
+    truth: Annotated[
+        Path | None, typer.Option("--truth", help="truth.csv written by amx generate")
+    ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option("--labels", help="directory of hand labels (pairs.csv, mentions.csv)"),
+    ] = None,
     thresholds: Annotated[
         str, typer.Option(help="Comma-separated match-probability thresholds to compare.")
     ] = "0.3,0.5,0.7,0.8,0.9,0.95,0.99",
 ) -> None:
-    """Precision, recall and F1 of the last linkage run against a truth file, per threshold."""
+    """Score the last run: per threshold against a truth file (--truth), or the published
+    companies against hand labels of the real export (--labels)."""
     from dedupe.evaluate import evaluate, format_table, load_truth
     from dedupe.link import clusterings_at, load_config
 
+    if (truth is None) == (labels is None):
+        _fail(ValueError("give exactly one of --truth FILE or --labels DIR"))
+        return
+    if labels is not None:
+        from dedupe.labels import format_report, load_labels, score
+
+        try:
+            report = score(_database(), load_labels(labels))
+        except Exception as exc:
+            _fail(exc)
+            return
+        print(format_report(report))
+        return
     try:
         values = sorted({float(t) for t in thresholds.split(",")} | {load_config().match_threshold})
         truth_map = load_truth(truth)

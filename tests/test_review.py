@@ -113,14 +113,17 @@ def _queue(db) -> list[dict]:
         return [dict(zip(cols, r, strict=True)) for r in rows]
 
 
-def test_queue_is_listed_by_impact_with_progress(built_db, client):
+def test_queue_is_listed_by_priority_with_progress(built_db, client):
     queue = _queue(built_db)
     assert queue, "the sample should leave something for a steward"
     page = client.get("/").get_data(as_text=True)
     ranks = [int(r) for r in re.findall(r'<tr class="open" data-rank="(\d+)"', page)]
     assert ranks == [q["rank"] for q in queue]
-    impacts = [q["impact"] for q in queue if q["rank"] in ranks]
-    assert impacts == sorted(impacts, reverse=True)
+    with built_db.connect() as conn:
+        priorities = [
+            r[0] for r in conn.execute("select priority from linkage.review_queue order by rank")
+        ]
+    assert priorities == sorted(priorities, reverse=True)
     assert f"<b>0</b> reviewed · <b>{len(queue)}</b> remaining" in page
 
 
@@ -154,7 +157,7 @@ def test_filters_narrow_the_queue_to_matching_items(built_db, client):
     low = _rows(client.get("/?band=low").get_data(as_text=True))
     assert by_sheet and all(sheet in row for row in by_sheet)
     assert by_country and all(re.search(rf"\b{country}\b", row) for row in by_country)
-    assert all("weak link" in row for row in weak)
+    assert all("merged?" in row for row in weak)
     assert all(float(re.search(r'class="num">(0\.\d+)<', row).group(1)) < 0.5 for row in low)
     assert len(weak) + len(_rows(client.get("/?kind=uncertain_pair").get_data(as_text=True))) == (
         len(everything)

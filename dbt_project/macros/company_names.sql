@@ -16,13 +16,19 @@
     ))
 {%- endmacro %}
 
-{#- The words without trailing legal forms (falls back to all words if nothing else is left). -#}
-{% macro company_name_core_words(expr) -%}
-    {%- set forms = ['gmbh', 'mbh', 'ag', 'kg', 'kgaa', 'ohg', 'ug', 'ek', 'ev', 'co', 'corp',
+{#- Legal-form words (`gmbh`, `ltd`, `sp z o o`…): dropped from the end of a name, and not
+    business words where they stand inside one. -#}
+{% macro legal_form_words() -%}
+    {{ return(['gmbh', 'mbh', 'ag', 'kg', 'kgaa', 'ohg', 'ug', 'ek', 'ev', 'co', 'corp',
         'corporation', 'company', 'inc', 'incorporated', 'ltd', 'limited', 'llc', 'llp', 'lp', 'plc',
         'sa', 'sas', 'sarl', 'srl', 'spa', 'sl', 'slu', 'bv', 'nv', 'oy', 'oyj', 'ab', 'as', 'aps',
-        'sro', 'sp', 'z', 'oo', 'zoo', 'pty', 'pvt', 'private', 'kk', 'ltda', 'se', 'sae', 'cv', 'jsc',
-        'pjsc', 'ooo', 'pte', 'bhd', 'sdn', 'and'] -%}
+        'sro', 'sp', 'z', 'o', 'oo', 'zoo', 'pty', 'pvt', 'private', 'kk', 'ltda', 'se', 'sae', 'cv',
+        'jsc', 'pjsc', 'ooo', 'pte', 'bhd', 'sdn', 'and']) }}
+{%- endmacro %}
+
+{#- The words without trailing legal forms (falls back to all words if nothing else is left). -#}
+{% macro company_name_core_words(expr) -%}
+    {%- set forms = legal_form_words() -%}
     coalesce(
         nullif(btrim(regexp_replace(
             ' ' || {{ company_name_words(expr) }},

@@ -49,7 +49,7 @@ BANDS: dict[str, tuple[float, float]] = {
     "strong": (0.9, 1.01),
 }
 BAND_LABELS = {"low": "< 0.5", "mid": "0.5 – 0.7", "high": "0.7 – 0.9", "strong": "≥ 0.9"}
-KINDS = {"uncertain_pair": "uncertain pair", "weak_link": "weak link"}
+KINDS = {"uncertain_pair": "kept apart?", "weak_link": "merged?"}
 
 
 @dataclass
@@ -104,8 +104,9 @@ feature_facts as (  -- per spelling: the countries and sheets of all its mention
 ),
 items as (
     select q.rank, q.item_kind, q.mention_key_l, q.mention_key_r, q.feature_id_l,
-           q.feature_id_r, q.name_l, q.name_r, q.match_probability, q.cluster_id_l,
-           q.cluster_id_r, q.impact,
+           q.feature_id_r, q.name_l, q.name_r, q.country_l, q.country_r, q.website_l,
+           q.website_r, q.match_probability, q.p_wrong, q.priority, q.pairs_in_group,
+           q.cluster_id_l, q.cluster_id_r, q.impact,
            array(select distinct x from unnest(fl.countries || fr.countries) as x order by x)
                as countries,
            array(select distinct x from unnest(fl.sheets || fr.sheets) as x order by x) as sheets
@@ -124,7 +125,8 @@ order by rank
 
 
 def queue(conn: psycopg.Connection, filters: Filters = Filters()) -> list[dict]:
-    """Queue items (ordered by impact: the queue's rank), narrowed by the filters."""
+    """Queue items (ordered by priority, P(wrong) x impact: the queue's rank), narrowed by the
+    filters."""
     low, high = BANDS[filters.band] if filters.band else (None, None)
     params = {
         "low": low,

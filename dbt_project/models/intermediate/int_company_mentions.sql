@@ -72,49 +72,50 @@ mentions as (
 
     select
         source_file, source_row, 'company_name' as source_field, company_name as source_name,
-        'master' as role, headquarters_raw as country_raw, website_raw
+        'master' as role, headquarters_raw as country_raw, website_raw,
+        parent_company_name as owner_name
     from company_information
     union all
     select
         source_file, source_row, 'company_name', company_name,
-        'listed_role', null, null
+        'listed_role', null, null, null
     from company_roles
     union all
     select
         source_file, source_row, 'company_name', company_name,
-        'print_service_bureau', country_raw, null
+        'print_service_bureau', country_raw, null, null
     from print_services_global
     union all
     select
         source_file, source_row, 'company_name', company_name,
-        'system_manufacturer', country_raw, null
+        'system_manufacturer', country_raw, null, null
     from am_systems_mfrs
     union all
     select
         source_file, source_row, 'company_name', company_name,
-        'quoting_service', country_raw, null
+        'quoting_service', country_raw, null, null
     from print_services_pricing
     union all
     select
         source_file, source_row, 'company_name', company_name,
-        'funded_company', country_raw, null
+        'funded_company', country_raw, null, null
     from fundings_and_investments
     union all
     select
         source_file, source_row, 'acquired_company', acquired_company_name,
-        'acquired_company', country_raw, null
+        'acquired_company', country_raw, null, null
     from mergers_acquisitions
     union all
     select
         source_file, source_row, 'acquiring_company', acquiring_company_name,
-        'acquiring_company', null, null
+        'acquiring_company', null, null, null
     from mergers_acquisitions
     union all
     -- the companies production already holds: linked like any mention, so that a company they
     -- form keeps its production id (int_existing_company_mentions)
     select
         source_file, source_row, source_field, source_name,
-        role, country_raw, website_raw
+        role, country_raw, website_raw, null
     from existing_company_mentions
 
 ),
@@ -154,6 +155,8 @@ annotated as (
         substring(unglued_name from '\(([A-Za-z]{2,8} ?: ?[A-Za-z0-9.]+)\)') as ticker_tag,
         substring(unglued_name from '(?i)\((?:now )?part of ([^)]+)\)') as part_of_firm,
         substring(unglued_name from '(?i)\(acquired by ([^)]+)\)') as acquired_by_firm,
+        -- `AMbitious powered by toolcraft`: the brand, run by another firm
+        substring(unglued_name from '(?i)\s+powered by (.+)$') as powered_by_firm,
         substring(unglued_name from '(?i)\(formerly ([^)]+)\)') as formerly_name,
         substring(unglued_name from '(?i)\((?:trading as|t/a|dba) ([^)]+)\)') as trading_as_name,
         substring(unglued_name from '(?i)\(via ([^)]+)\)') as marketplace_name,
@@ -169,10 +172,11 @@ stripped as (
 
     select
         *,
-        btrim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+        btrim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
             unglued_name,
             '(?i)\s*\((?:[A-Za-z]{2,8} ?: ?[A-Za-z0-9.]+|(?:now )?part of [^)]+|acquired by [^)]+|formerly [^)]+|trading as [^)]+|t/a [^)]+|dba [^)]+|via [^)]+)\)', '', 'g'),
             '(?i)^by ', ''),
+            '(?i)\s+powered by .+$', ''),
             '(?i)\s*[–—-]+\s*closed\s*$', ''),
             '([A-Za-z.])[0-9]{3,5}$', '\1'),
             '\s+', ' ', 'g')) as name_without_annotations
@@ -189,11 +193,11 @@ without_trailing_alias as (
         regexp_replace(name_without_annotations, '\s*\(([^()]+)\)\s*$', '') as base_name,
         substring(
             regexp_replace(name_without_annotations, '\s*\(([^()]+)\)\s*$', '')
-            from '^(.*?)\s[–—]\s'
+            from '^(.*?)\s[–—|]\s'
         ) as before_dash,
         substring(
             regexp_replace(name_without_annotations, '\s*\(([^()]+)\)\s*$', '')
-            from '\s[–—]\s(.+)$'
+            from '\s[–—|]\s(.+)$'
         ) as after_dash
     from stripped
 
@@ -203,20 +207,23 @@ aliased as (
 
     select
         *,
-        -- `ACRONYM – Long legal name` (or the reverse): the acronym is an alias of the name.
+        -- `ACRONYM – Long legal name` (or the reverse; the long name has several words, so
+        -- `NVIDIA – NVentures`, a unit of NVIDIA, is not read as one): the acronym is an alias.
         -- Any other `Name – Other` names a division or brand of Name: a firm of its own, so both
         -- parts stay in the name (`Acme – Rapido` is not `Acme`).
         case
-            when before_dash ~ '^[A-Z0-9&]{2,6}$' then before_dash
-            when after_dash ~ '^[A-Z0-9&]{2,6}$' then after_dash
+            when before_dash ~ '^[A-Z0-9&]{2,6}$' and after_dash ~ '\S\s+\S' then before_dash
+            when after_dash ~ '^[A-Z0-9&]{2,6}$' and before_dash ~ '\S\s+\S' then after_dash
         end as dash_alias,
         coalesce(
             nullif(btrim(
                 regexp_replace(
                     case
-                        when before_dash ~ '^[A-Z0-9&]{2,6}$' then after_dash
-                        when after_dash ~ '^[A-Z0-9&]{2,6}$' then before_dash
-                        else regexp_replace(base_name, '\s[–—]\s', ' ', 'g')
+                        when before_dash ~ '^[A-Z0-9&]{2,6}$' and after_dash ~ '\S\s+\S'
+                            then after_dash
+                        when after_dash ~ '^[A-Z0-9&]{2,6}$' and before_dash ~ '\S\s+\S'
+                            then before_dash
+                        else regexp_replace(base_name, '\s[–—|]\s', ' ', 'g')
                     end,
                     '[\s,;:]+$', ''
                 )
@@ -278,15 +285,24 @@ word_kinds as (
 
 classified as (
 
-    -- core tokens identify the firm; region tokens mark a regional arm; generic words neither
+    -- core tokens identify the firm; region tokens mark a regional arm (so does a city after the
+    -- first word: `Akribis Systems (Shanghai)`, while a leading one is the registration prefix
+    -- of a Chinese legal name); qualifier tokens are business words that tell
+    -- a unit from its parent (`Operations`, `Advanced Ceramics`); filler, legal forms inside the
+    -- name and one- or two-letter words are none of these
     select
         keyed.source_file,
         keyed.source_row,
         keyed.source_field,
         array_agg(token order by position) filter (where word_kinds.kind is null)
             as name_core_tokens,
-        array_agg(token order by position) filter (where word_kinds.kind = 'region')
-            as name_region_tokens
+        array_agg(token order by position) filter (
+            where word_kinds.kind = 'region' or (word_kinds.kind = 'place' and position > 1)
+        ) as name_region_tokens,
+        array_agg(token order by position) filter (
+            where word_kinds.kind = 'generic' and length(token) > 2
+                and token not in ({{ "'" ~ legal_form_words() | join("', '") ~ "'" }})
+        ) as name_qualifier_tokens
     from keyed
     cross join lateral unnest(keyed.name_tokens) with ordinality as t (token, position)
     left join word_kinds on word_kinds.word = t.token
@@ -300,6 +316,7 @@ located as (
         keyed.*,
         coalesce(classified.name_core_tokens, '{}') as name_core_tokens,
         coalesce(classified.name_region_tokens, '{}') as name_region_tokens,
+        coalesce(classified.name_qualifier_tokens, '{}') as name_qualifier_tokens,
         country_lookup.country_code,
         {{ website_problem('keyed.website_raw', 'public_suffixes') }} as website_problem
     from keyed
@@ -329,16 +346,39 @@ final as (
         name_tokens,
         name_core_tokens,
         name_region_tokens,
+        name_qualifier_tokens,
+        -- the aliases the name carries, as matching keys: an acronym (`DMAMS` of `Xi'an Zhilong
+        -- … – DMAMS`) and a name in brackets (`Btec 3D` of `Btec Additive Manufacturing (Btec
+        -- 3D)`; in the master list the brackets often name the owner: `CalRAM (Carpenter
+        -- Technology)`, so linkage weighs the two differently)
+        {{ company_name_key('dash_alias') }} as alias_key,
+        {{ company_name_key('parenthetical_alias') }} as bracket_key,
+        -- the parts of `Name – Other` (or `Name | Other`) that name this same firm: the second
+        -- (`Heidelberg Instruments – Multiphoton Optics` is the unit Multiphoton Optics), and the
+        -- first when the second is a legal name (`Dragonfly | Comet Technologies Canada Inc.` is
+        -- the brand Dragonfly); `NVIDIA – NVentures` is not NVIDIA
+        case when dash_alias is null then {{ company_name_key('after_dash') }} end
+            as unit_part_key,
+        case
+            when dash_alias is null
+                and after_dash ~* '\m(inc|ltd|llc|gmbh|co|corp|corporation|limited|ag|plc|bv|srl|sa)\M'
+                then {{ company_name_key('before_dash') }}
+        end as brand_part_key,
+        -- the firm that owns this one (`Owned by / Subsidiary of`, `(part of X)`, `(acquired by
+        -- X)`, `powered by X`): a different company from this one
+        {{ company_name_key('coalesce(owner_name, part_of_firm, acquired_by_firm, powered_by_firm)') }}
+            as parent_key,
 
         ---------- annotations split off the name
         parenthetical_alias,
         dash_alias,
         trading_as_name,
         formerly_name,
-        coalesce(part_of_firm, acquired_by_firm) as parent_firm_annotation,
+        coalesce(part_of_firm, acquired_by_firm, powered_by_firm) as parent_firm_annotation,
         case
             when part_of_firm is not null then 'part_of'
             when acquired_by_firm is not null then 'acquired_by'
+            when powered_by_firm is not null then 'powered_by'
         end as parent_annotation_kind,
         {{ normalise_ticker('ticker_tag') }} as ticker_tag,
         booth_number,
