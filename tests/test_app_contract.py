@@ -4,10 +4,13 @@ A fresh database gets the app's production (``tests/production_fixture.py``: the
 from ``../shared/app-schema-contract.md``, the 218 companies and 720 printers of
 ``../shared/existing_production/``, the app's own tables, a saved search and views the app owns);
 then ``amx run`` (the sample export) is run on top of it, twice, and rolled back and forth.
+``AMX_CONTRACT_SOURCE=../shared/vendor_export`` runs the same scenario over the full export.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import pytest
@@ -24,6 +27,7 @@ pytestmark = pytest.mark.skipif(
 )
 CONTRACT_COLUMNS = parse().columns if CONTRACT.exists() else []
 APP_OWNED = ("profiles", "user_preferences", "saved_searches")
+SOURCE = Path(os.environ.get("AMX_CONTRACT_SOURCE") or SAMPLE)
 
 
 def fresh_database(server: Database, name: str) -> Database:
@@ -73,11 +77,11 @@ def scenario(database):
     created = production_fixture.build(db)
     app_before = app_state(db)
     published = parse().relations()
-    first = pipeline.run(db, SAMPLE, write_report=False)
+    first = pipeline.run(db, SOURCE, write_report=False)
     after_first = table_digests(db, published)
     app_after_first = app_state(db)
     merged, reconciliation = audit_of_last_build(db)
-    second = pipeline.run(db, SAMPLE, write_report=False)
+    second = pipeline.run(db, SOURCE, write_report=False)
     after_second = table_digests(db, published)
     _, reconciliation_second = audit_of_last_build(db)
     publish.rollback(db)
@@ -208,7 +212,7 @@ def test_a_view_the_app_owns_over_companies_survives_publish(scenario):
     """Last in the module: it adds the view to the scenario's production and publishes again."""
     db = scenario["db"]
     production_fixture.create_app_view_over_companies(db)
-    pipeline.run(db, SAMPLE, write_report=False)
+    pipeline.run(db, SOURCE, write_report=False)
     with db.connect() as conn:
         # which companies table the view reads (views bind to a table, not to its name)
         reads = conn.execute(
@@ -218,4 +222,4 @@ def test_a_view_the_app_owns_over_companies_survives_publish(scenario):
             " where v.relname = 'companies_by_state' and t.relname = 'companies'"
         ).fetchall()
     assert reads == [("public",)], f"the app's view reads companies in {reads}"
-    pipeline.run(db, SAMPLE, write_report=False)  # the next publish replaces previous
+    pipeline.run(db, SOURCE, write_report=False)  # the next publish replaces previous

@@ -6,8 +6,10 @@ Each kill lands at a known place, inside the stage's own transaction where it ha
   single transaction that refills ``raw`` (the other ten tables already truncated and refilled);
 - link: same with ``linkage.review_queue``, inside the transaction that replaces ``linkage.*``;
 - build: once dbt has created tables in the shadow schema (mid-build);
-- publish: ``AMX_TEST_PAUSE_AT=publish-commit`` pauses inside the swap transaction after every
-  table moved, before the commit (see ``loaders/publish.py``).
+- mentions: the test holds a share lock on ``intermediate.int_company_mentions``, so dbt waits
+  when it swaps the rebuilt model in;
+- publish, rollback, restore: ``AMX_TEST_PAUSE_AT=<action>-commit`` pauses inside the swap
+  transaction after every table moved, before the commit (see ``loaders/publish.py``).
 
 A killed client's transaction is rolled back by Postgres; its advisory lock goes with it.
 """
@@ -33,12 +35,16 @@ TIMEOUT = 60
 
 
 def _start(stages: str, pause_at: str | None = None) -> subprocess.Popen:
+    return _start_cli(["run", "--source", str(SAMPLE), "--stages", stages], pause_at)
+
+
+def _start_cli(args: list[str], pause_at: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("AMX_TEST_PAUSE_AT", None)
     if pause_at:
         env["AMX_TEST_PAUSE_AT"] = pause_at
     return subprocess.Popen(
-        [sys.executable, "-m", "loaders.cli", "run", "--source", str(SAMPLE), "--stages", stages],
+        [sys.executable, "-m", "loaders.cli", *args],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -172,17 +178,44 @@ def test_kill_during_build_leaves_production(built_db):
     assert production_snapshot(built_db) == production
 
 
+def _kill_when_paused(proc: subprocess.Popen, point: str) -> None:
+    lines: list[str] = []
+    deadline = time.monotonic() + TIMEOUT
+    for line in proc.stdout:  # the command runs up to the pause point, then sleeps there
+        lines.append(line)
+        if f"paused at {point}" in line or time.monotonic() > deadline:
+            break
+    assert any(f"paused at {point}" in line for line in lines), "".join(lines[-30:])
+    _kill(proc)
+
+
+def test_kill_during_mentions_leaves_production_then_rerun_converges(built_db):
+    production = production_snapshot(built_db)
+    with built_db.connect() as conn:
+        mentions = conn.execute("select count(*) from intermediate.int_company_mentions")
+        mentions = mentions.fetchone()[0]
+    with built_db.connect() as conn:  # dbt swaps the model in: it waits for this lock
+        conn.execute("lock table intermediate.int_company_mentions in access share mode")
+        proc = _start("mentions")
+        _wait_for(
+            lambda: _waiting_on(built_db, "intermediate.int_company_mentions"),
+            proc,
+            "dbt replacing the mentions",
+        )
+        _kill(proc)
+    _wait_until_lock_free(built_db)
+    assert production_snapshot(built_db) == production
+    pipeline.run(built_db, SAMPLE, stages=("mentions",))
+    with built_db.connect() as conn:
+        after = conn.execute("select count(*) from intermediate.int_company_mentions")
+        assert after.fetchone()[0] == mentions
+    assert production_snapshot(built_db) == production
+
+
 def test_kill_during_publish_leaves_production_then_rerun_converges(built_db):
     production = production_snapshot(built_db)
     proc = _start("build,publish", pause_at="publish-commit")
-    lines: list[str] = []
-    deadline = time.monotonic() + TIMEOUT
-    for line in proc.stdout:  # the build runs to the end, then publish pauses before commit
-        lines.append(line)
-        if "paused at publish-commit" in line or time.monotonic() > deadline:
-            break
-    assert any("paused at publish-commit" in line for line in lines), "".join(lines[-30:])
-    _kill(proc)
+    _kill_when_paused(proc, "publish-commit")
     _wait_until_lock_free(built_db)
     assert production_snapshot(built_db) == production
 
@@ -191,3 +224,33 @@ def test_kill_during_publish_leaves_production_then_rerun_converges(built_db):
     assert after.pop("_live_run_id") == summary.run_id
     production.pop("_live_run_id")
     assert after == production  # same inputs, same production: nothing twice, nothing lost
+
+
+def test_kill_during_rollback_leaves_production_then_rerun_converges(built_db):
+    if not publish.status(built_db)["previous"]["run_id"]:
+        pipeline.run(built_db, SAMPLE, stages=("build", "publish"))
+    state = publish.status(built_db)
+    live_run, previous_run = state["live"]["run_id"], state["previous"]["run_id"]
+    production = production_snapshot(built_db)
+    proc = _start_cli(["rollback"], pause_at="rollback-commit")
+    _kill_when_paused(proc, "rollback-commit")
+    _wait_until_lock_free(built_db)
+    assert production_snapshot(built_db) == production
+
+    publish.rollback(built_db)  # the rerun does what the killed one would have done
+    state = publish.status(built_db)
+    assert (state["live"]["run_id"], state["previous"]["run_id"]) == (previous_run, live_run)
+    publish.rollback(built_db)  # and a second rollback undoes it
+    assert production_snapshot(built_db) == production
+
+
+def test_kill_during_restore_leaves_production_then_rerun_converges(built_db, tmp_path):
+    production = production_snapshot(built_db)
+    dump = publish.backup(built_db, tmp_path)
+    proc = _start_cli(["restore", str(dump)], pause_at="restore-commit")
+    _kill_when_paused(proc, "restore-commit")
+    _wait_until_lock_free(built_db)
+    assert production_snapshot(built_db) == production
+
+    publish.restore(built_db, dump)
+    assert production_snapshot(built_db) == production  # the backup was of this production
