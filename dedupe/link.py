@@ -36,6 +36,7 @@ from loaders.sheets import MASTER_FILE
 
 CONFIG_PATH = Path(__file__).with_name("linkage.toml")
 MENTIONS_RELATION = "intermediate.int_company_mentions"
+COUNTRY_LOOKUP_RELATION = "intermediate.int_country_lookup"
 COMPARISONS = ("name", "domain", "country_code")
 
 
@@ -51,6 +52,8 @@ class Config:
     review_max_items: int
     review_min_p_wrong: float
     review_name_cap_bits: float
+    review_conflict_cap_bits: float
+    review_name_floor_bits: float
 
 
 def load_config(path: Path = CONFIG_PATH) -> Config:
@@ -90,10 +93,31 @@ name_rare as (
     where length(token) >= 4 and all_token_use.names <= %(distinctive)s
     group by n.normalised_name
 ),
+former_names as (
+    -- the firm a rename annotation names (`Fabrica Group (formerly Nanofabrica, now part of Nano
+    -- Dimension)`), as the matching key of a mention spelled that way anywhere in the export
+    select distinct on (m.normalised_name) m.normalised_name, f.normalised_name as formerly_key
+    from (select distinct normalised_name, formerly_name from mentions
+          where formerly_name is not null) as m
+    join (select distinct normalised_name, lower(cleaned_name) as cleaned from mentions) as f
+        on f.cleaned = lower(btrim(split_part(m.formerly_name, ',', 1)))
+        and f.normalised_name <> m.normalised_name
+    order by m.normalised_name, f.normalised_name
+),
+region_countries as (
+    -- the countries the name's region words name (`Pyrogenesis Canada` -> CA)
+    select n.normalised_name, array_agg(distinct lookup.country_code) as name_region_countries
+    from (select distinct normalised_name, name_region_tokens from mentions) as n,
+        unnest(n.name_region_tokens) as token
+    join {country_lookup} as lookup on lookup.lookup_key = token
+    group by n.normalised_name
+),
 specificity as (
-    select names.normalised_name, min(token_use.names) as rarest_token_names
+    -- per spelling: `PRINT-ME 3D` (words `print me`) is not distinctive, `PrintMe-3D` is
+    select names.normalised_name, names.name_core_tokens,
+        min(token_use.names) as rarest_token_names
     from names, unnest(names.name_core_tokens) as token join token_use using (token)
-    group by names.normalised_name
+    group by names.normalised_name, names.name_core_tokens
 )
 select
     mention_key, source_file, source_name, website_url,
@@ -107,6 +131,7 @@ select
     unit_part_key,
     brand_part_key,
     parent_key,
+    former_names.formerly_key,
     -- the name with the letters OCR confuses folded together (`Al Bulld` = `AI Build`)
     translate(normalised_name, 'l1', 'ii') as name_fold,
     -- blocking keys: the name's words (any kind, 4+ letters) that few other names use, so that
@@ -117,6 +142,11 @@ select
     array_to_string(array(select distinct t from unnest(name_core_tokens) as t order by t), ' ')
         as name_core_key,
     name_core_tokens[1] as name_first_token,
+    -- the core words run together (`fenghua zhuoli` -> `fenghuazhuoli`), when long enough to
+    -- tell a firm (a blocking key and a comparison)
+    case when length(array_to_string(name_core_tokens, '')) >= 8
+        then array_to_string(name_core_tokens, '') end as name_core_concat,
+    coalesce(region_countries.name_region_countries, '{{}}') as name_region_countries,
     coalesce(specificity.rarest_token_names <= %(distinctive)s, false) as name_is_distinctive,
     -- blocking key: the core name, only when it is distinctive (small blocks at any scale)
     case when specificity.rarest_token_names <= %(distinctive)s then
@@ -126,8 +156,10 @@ select
     country_code
 from mentions
 left join domain_use using (website_domain)
-left join specificity using (normalised_name)
+left join specificity using (normalised_name, name_core_tokens)
 left join name_rare using (normalised_name)
+left join region_countries using (normalised_name)
+left join former_names using (normalised_name)
 """
 MENTION_TYPES = {
     "mention_key": pa.string(),
@@ -144,10 +176,13 @@ MENTION_TYPES = {
     "unit_part_key": pa.string(),
     "brand_part_key": pa.string(),
     "parent_key": pa.string(),
+    "formerly_key": pa.string(),
     "name_fold": pa.string(),
     "name_rare_tokens": pa.list_(pa.string()),
     "name_core_key": pa.string(),
     "name_first_token": pa.string(),
+    "name_core_concat": pa.string(),
+    "name_region_countries": pa.list_(pa.string()),
     "name_is_distinctive": pa.bool_(),
     "name_core_block": pa.string(),
     "domain": pa.string(),
@@ -156,9 +191,10 @@ MENTION_TYPES = {
 FEATURE_COLUMNS = [
     "feature_id", "name_norm", "name_tokens", "name_core_tokens", "name_region_tokens",
     "name_qualifier_tokens", "alias_key", "bracket_key", "unit_part_key", "brand_part_key",
-    "parent_key", "name_fold",
+    "parent_key", "formerly_key", "name_fold",
     "name_rare_tokens",
-    "name_core_key", "name_core_block", "name_first_token", "name_is_distinctive", "domain",
+    "name_core_key", "name_core_block", "name_first_token", "name_core_concat",
+    "name_region_countries", "name_is_distinctive", "domain",
     "country_code", "in_master",
 ]  # fmt: skip
 
@@ -194,7 +230,10 @@ def read_mentions(db: Database, config: Config | None = None) -> pa.Table:
         "shared_domain": config.shared_domain_max_names,
     }
     with db.connect() as conn, conn.cursor() as cur:
-        cur.execute(MENTIONS_SQL.format(relation=MENTIONS_RELATION), params)
+        query = MENTIONS_SQL.format(
+            relation=MENTIONS_RELATION, country_lookup=COUNTRY_LOOKUP_RELATION
+        )
+        cur.execute(query, params)
         rows = cur.fetchall()
     names = list(MENTION_TYPES)
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
@@ -212,7 +251,7 @@ def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:
         select *, md5(concat_ws('|', name_norm, coalesce(domain, ''), coalesce(country_code, ''),
                                 coalesce(alias_key, ''), coalesce(bracket_key, ''),
                                 coalesce(unit_part_key, ''), coalesce(brand_part_key, ''),
-                                coalesce(parent_key, '')))
+                                coalesce(parent_key, ''), formerly_key))
             as feature_id
         from mentions_in
         """
@@ -229,10 +268,13 @@ def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:
                any_value(unit_part_key) as unit_part_key,
                any_value(brand_part_key) as brand_part_key,
                any_value(parent_key) as parent_key,
+               any_value(formerly_key) as formerly_key,
                any_value(name_fold) as name_fold,
                any_value(name_rare_tokens) as name_rare_tokens,
                nullif(any_value(name_core_key), '') as name_core_key,
                any_value(name_first_token) as name_first_token,
+               any_value(name_core_concat) as name_core_concat,
+               any_value(name_region_countries) as name_region_countries,
                bool_or(name_is_distinctive) as name_is_distinctive,
                any_value(name_core_block) as name_core_block,
                any_value(domain) as domain, any_value(country_code) as country_code,
@@ -542,6 +584,34 @@ def _name_sceptical_probability(row: dict, cap_bits: float) -> float:
     return 1.0 / (1.0 + 2.0 ** (-weight))
 
 
+def _name_lenient_probability(row: dict, floor_bits: float) -> float:
+    """The pair's match probability with the name's evidence *against* floored at
+    ``-floor_bits``: two master rows on one private website whose names differ (`China Machinery
+    New Material` / `China Machinery Institute of Advanced Materials`) are as often one firm as
+    two, which a name level of -8 bits hides. Ranks the review queue only."""
+    name_bits = math.log2(max(row["bf_name"] or 1.0, 1e-300))
+    weight = row["match_weight"] - name_bits + max(name_bits, -floor_bits)
+    return 1.0 / (1.0 + 2.0 ** (-weight))
+
+
+def _other_firm_evidence(left: dict, right: dict) -> bool:
+    """Two matched rows with websites that differ, and a second sign of two firms: the
+    headquarters differ too, or one names another firm in brackets the other does not carry
+    (`voestalpine (Böhler Edelstahl GmbH & Co. KG)` / `Voestalpine`)."""
+    if not (left["domain"] and right["domain"] and left["domain"] != right["domain"]):
+        return False
+    if (
+        left["country_code"]
+        and right["country_code"]
+        and left["country_code"] != right["country_code"]
+    ):
+        return True
+    for a, b in ((left, right), (right, left)):
+        if a["bracket_key"] and a["bracket_key"] not in (b["bracket_key"], b["name_norm"]):
+            return True
+    return False
+
+
 def group_key(name_l: str, name_r: str, fl: str, fr: str) -> tuple[str, ...]:
     """One steward question: the two spellings. Pairs of one spelling (the same name with other
     countries or websites) are each their own question."""
@@ -560,13 +630,17 @@ def review_queue(
 ) -> tuple[list[dict], list[dict]]:
     """The automatic decisions most likely to be wrong, weighted by the rows they move.
 
-    Two kinds of item: a pair scored between ``review_low`` and the match threshold whose sides
+    Three kinds of item: a pair scored between ``review_low`` and the match threshold whose sides
     stayed apart (``uncertain_pair``: P(wrong) is its match probability), and a matched pair
     inside one company with evidence against it (a website or country that disagrees) or a score
     below ``weak_edge_below`` (``weak_link``: P(wrong) is one minus its name-sceptical
-    probability). Priority = P(wrong) x log2(1 + rows whose company the answer changes). Pairs of
-    the same two spellings form one item (one question, one decision settles them all); the
-    ``review_max_items`` items of highest priority are kept. Returns (items, item pairs).
+    probability; capped harder, ``review_conflict_cap_bits``, when the websites differ and so do
+    the headquarters or a bracketed firm name), and two master rows on one private website kept
+    apart by their names (``shared_site``: P(wrong) is the probability with the name's evidence
+    against floored at ``review_name_floor_bits``). Priority = P(wrong) x log2(1 + rows whose
+    company the answer changes). Pairs of the same two spellings form one item (one question,
+    one decision settles them all); the ``review_max_items`` items of highest priority are kept.
+    Returns (items, item pairs).
     """
     info = {r["feature_id"]: r for r in features.to_pylist()}
     cluster_rows: dict[str, int] = {}
@@ -591,6 +665,18 @@ def review_queue(
                 if not info[f]["is_anchor"]:
                     p_wrong *= 1.0 - held.get(f, 0.0)
             rows = min(cluster_rows[keys[fl]], cluster_rows[keys[fr]])
+        elif (
+            apart
+            and p < config.review_low
+            and info[fl]["in_master"]
+            and info[fr]["in_master"]
+            and info[fl]["domain"] is not None
+            and info[fl]["domain"] == info[fr]["domain"]
+        ):
+            # two master rows on one private website, kept apart by their names
+            kind = "shared_site"
+            p_wrong = _name_lenient_probability(row, config.review_name_floor_bits)
+            rows = min(cluster_rows[keys[fl]], cluster_rows[keys[fr]])
         elif not apart and p >= config.match_threshold and graph.has_edge(fl, fr):
             if graph.edges[fl, fr]["must"]:
                 continue
@@ -598,7 +684,10 @@ def review_queue(
             if not conflict and p >= config.weak_edge_below:
                 continue
             kind = "weak_link"
-            p_wrong = 1.0 - _name_sceptical_probability(row, config.review_name_cap_bits)
+            cap = config.review_name_cap_bits
+            if _other_firm_evidence(info[fl], info[fr]):
+                cap = config.review_conflict_cap_bits
+            p_wrong = 1.0 - _name_sceptical_probability(row, cap)
             rows = min(info[fl]["mentions"], info[fr]["mentions"])
         else:
             continue

@@ -11,9 +11,12 @@ annotations, punctuation or spaces), ``name_tokens`` (its words), ``name_first_t
 the firm / name a region / name a line of business, split in dbt), ``name_core_key`` (sorted core
 words), ``name_is_distinctive`` (a core word that few other names use), ``alias_key`` /
 ``bracket_key`` / ``unit_part_key`` / ``brand_part_key`` (aliases the name carries),
-``parent_key`` (the owner it names), ``name_fold`` (OCR-folded name), ``name_rare_tokens`` (rare
-words, for blocking), ``domain`` (registrable domain of the website), ``country_code`` (ISO
-3166-1 alpha-2) and ``in_master`` (a master-list row).
+``parent_key`` (the owner it names), ``formerly_key`` (the former name a rename annotation
+gives, when the export spells it elsewhere), ``name_fold`` (OCR-folded name), ``name_rare_tokens``
+(rare words, for blocking), ``name_core_concat`` (core words run together, 8+ letters),
+``name_region_countries`` (the countries its region words name), ``domain`` (registrable
+domain of the website), ``country_code`` (ISO 3166-1 alpha-2) and ``in_master`` (a master-list
+row).
 """
 
 from __future__ import annotations
@@ -64,6 +67,10 @@ M_SHORTENED, U_SHORTENED = 0.02, 1e-6
 # One typo in a long name (`Romar Enginering`): edit distance 1 on 8+ letters.
 M_TYPO, U_TYPO = 0.01, 1e-6
 TYPO_MIN_LETTERS = 8
+# `Fenghuazhuoli` / `Guangdong Fenghua Zhuoli Technology`: the firm's own words (core: no filler,
+# no region) run together on one side and split on the other, as transliterated names are. As
+# strong as a brand vs its legal name, and as rare by chance (8+ letters).
+M_RESPLIT, U_RESPLIT = 0.1, 1e-7
 # `Great Simple` / `Zhongshan Great Simple Technology`, `Detroit 3D` / `Detroit 3D Manufacturing`:
 # one name is the other plus filler, but the name is made of common words: good evidence, not
 # enough alone (a country that agrees makes it a match).
@@ -75,7 +82,8 @@ M_FILLER_COMMON, U_FILLER_COMMON = 0.05, 1e-6
 M_NAMES_PARENT = 1e-9
 U_NAMES_PARENT = 1e-5
 # One name is the alias the other carries (`DMAMS` / `Xi'an Zhilong … – DMAMS`, `Btec 3D` /
-# `Btec Additive Manufacturing (Btec 3D)`), or both carry one alias and share a word. An alias is
+# `Btec Additive Manufacturing (Btec 3D)`, or the former name: `Nanofabrica` / `Fabrica Group
+# (formerly Nanofabrica)`), or both carry one alias and share a word. An alias is
 # often an acronym, which unrelated firms share now and then: strong, not decisive, evidence
 # (about +17 bits, so a country or website that disagrees leaves the pair to a steward).
 M_ALIAS, U_ALIAS = 0.02, 1e-7
@@ -106,6 +114,12 @@ _REGIONAL_ARM = (
     f"len(name_tokens_l) > 0 and {_WITHOUT_REGION.format(s='l')} = "
     f"{_WITHOUT_REGION.format(s='r')} and {_sorted('name_region_tokens_l')} <> "
     f"{_sorted('name_region_tokens_r')}"
+    # `Pyrogenesis Canada Inc` / `PyroGenesis` (CA): a region word naming the country of the row
+    # without one is the home firm's legal name, not an arm abroad (`Acme France` / `Acme` (US))
+    " and not coalesce(len(name_region_tokens_l) = 0"
+    " and list_contains(name_region_countries_r, country_code_l), false)"
+    " and not coalesce(len(name_region_tokens_r) = 0"
+    " and list_contains(name_region_countries_l, country_code_r), false)"
 )
 _CONTAINS = (
     "(list_has_all(name_tokens_l, name_tokens_r) or list_has_all(name_tokens_r, name_tokens_l))"
@@ -119,6 +133,7 @@ _ALIAS = (
     " or name_norm_l = bracket_key_r or name_norm_r = bracket_key_l"
     " or name_norm_l = unit_part_key_r or name_norm_r = unit_part_key_l"
     " or name_norm_l = brand_part_key_r or name_norm_r = brand_part_key_l"
+    " or name_norm_l = formerly_key_r or name_norm_r = formerly_key_l"
     " or (len(name_tokens_l) > 1 and list_contains(name_tokens_r, name_norm_l))"
     " or (len(name_tokens_r) > 1 and list_contains(name_tokens_l, name_norm_r))"
     " or (coalesce(alias_key_l, bracket_key_l) = coalesce(alias_key_r, bracket_key_r)"
@@ -158,7 +173,8 @@ def name_comparison() -> cl.CustomComparison:
                 fix_u_probability=True,
             ),  # fmt: skip
             cll.CustomLevel(
-                "name_norm_l = name_norm_r and name_is_distinctive_l",
+                # both spellings: `PRINT-ME 3D` has no distinctive word where `PrintMe-3D` has one
+                "name_norm_l = name_norm_r and name_is_distinctive_l and name_is_distinctive_r",
                 "exact name with a distinctive word",
             ).configure(u_probability=U_EXACT_DISTINCTIVE, fix_u_probability=True),
             cll.ExactMatchLevel("name_norm").configure(
@@ -190,6 +206,17 @@ def name_comparison() -> cl.CustomComparison:
                 m_probability=M_TYPO,
                 fix_m_probability=True,
                 u_probability=U_TYPO,
+                fix_u_probability=True,
+            ),  # fmt: skip
+            cll.CustomLevel(
+                f"name_core_concat_l = name_core_concat_r and length(name_core_concat_l) >="
+                f" {TYPO_MIN_LETTERS} and {_sorted('name_core_tokens_l')} <>"
+                f" {_sorted('name_core_tokens_r')}",
+                "same distinctive letters, split into words differently (transliteration)",
+            ).configure(
+                m_probability=M_RESPLIT,
+                fix_m_probability=True,
+                u_probability=U_RESPLIT,
                 fix_u_probability=True,
             ),  # fmt: skip
             cll.CustomLevel(
@@ -242,13 +269,41 @@ def name_comparison() -> cl.CustomComparison:
     )
 
 
-def _exact_or_else(column: str, *, else_m: float, tf: bool = False) -> cl.CustomComparison:
+# Two websites, two names: a twin row under a brand or a legal name nearly always shares the
+# firm's website (every labelled duplicate pair whose names differ and whose websites are both
+# known shares it); a firm and its division, or two firms of one generic name, do not (`Accucode`
+# / `Accucode 3D`, `Puzzlebox` / `Puzzlebox 3D`). With one name the other's twin often carries a
+# careers, group or job-board URL instead, so there a different domain is weaker evidence.
+M_SITE_AND_NAME_DIFFER = 0.02
+M_SITE_DIFFERS = 0.3
+# u: random pairs practically never share a name, so both levels occur about as often as the
+# websites differ at all.
+U_SITE_DIFFERS = 0.99998
+
+
+def domain_comparison() -> cl.CustomComparison:
     return cl.CustomComparison(
-        output_column_name=column,
+        output_column_name="domain",
         comparison_levels=[
-            cll.NullLevel(column),
-            cll.ExactMatchLevel(column, term_frequency_adjustments=tf),
-            cll.ElseLevel().configure(m_probability=else_m, fix_m_probability=True),
+            cll.NullLevel("domain"),
+            cll.ExactMatchLevel("domain", term_frequency_adjustments=True),
+            cll.CustomLevel(
+                "name_norm_l <> name_norm_r", "websites differ, and so do the names"
+            ).configure(
+                m_probability=M_SITE_AND_NAME_DIFFER,
+                fix_m_probability=True,
+                u_probability=U_SITE_DIFFERS,
+                fix_u_probability=True,
+            ),  # fmt: skip
+            # The master list repeats companies with careers pages, job-board and group URLs, so
+            # a true duplicate often has another domain; EM, blocked on the name, sees mostly
+            # same-domain twins and learns ~0.015, a near-veto. Fixed by judgement.
+            cll.ElseLevel().configure(
+                m_probability=M_SITE_DIFFERS,
+                fix_m_probability=True,
+                u_probability=U_SITE_DIFFERS,
+                fix_u_probability=True,
+            ),  # fmt: skip
         ],
     )
 
@@ -307,14 +362,7 @@ def settings() -> SettingsCreator:
         probability_two_random_records_match=1e-4,
         comparisons=[
             name_comparison(),
-            _exact_or_else(
-                "domain",
-                # The master list repeats companies with careers pages, job-board and group URLs,
-                # so a true duplicate often has another domain; EM, blocked on the name, sees
-                # mostly same-domain twins and learns ~0.015, a near-veto. Fixed by judgement.
-                else_m=0.3,
-                tf=True,
-            ),
+            domain_comparison(),
             # Headquarters is "sometimes wrong for a company's twin row" (the contract): a
             # mismatch is evidence against, never a veto.
             country_comparison(),
@@ -336,9 +384,12 @@ def settings() -> SettingsCreator:
             "l.name_norm = r.unit_part_key",
             "l.brand_part_key = r.name_norm",
             "l.name_norm = r.brand_part_key",
+            "l.formerly_key = r.name_norm",
+            "l.name_norm = r.formerly_key",
             block_on("name_rare_tokens", arrays_to_explode=["name_rare_tokens"]),
             block_on("domain"),
             block_on("name_core_block"),
+            block_on("name_core_concat"),
             block_on("name_first_token", "country_code"),
         ],
         retain_intermediate_calculation_columns=True,

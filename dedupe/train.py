@@ -6,6 +6,11 @@ times, so random pairs drawn from all mentions would be full of true matches. m 
 occur among matches) is estimated by EM over two blocking rules, each training the comparisons it
 does not block on. Levels EM cannot identify are then bounded (see ``_bound_m``) and the reason
 is written into the JSON's comparison descriptions.
+
+With labelled pairs (``amx link train --labels DIR``: the ``match`` pairs of a labels directory,
+plus the steward's current ``match`` decisions), m of every level not fixed by judgement is then
+estimated from those pairs instead: the share of known duplicates at each level, which EM on
+unlabelled pairs can only guess.
 """
 
 from __future__ import annotations
@@ -55,8 +60,34 @@ def _one_row_per_name(table: pa.Table) -> pa.Table:
     ).to_arrow_table()
 
 
-def train(features: pa.Table, out: Path = MODEL_PATH) -> dict:
-    """Train on distinct feature rows (``in_master`` marks master-list rows); write the JSON."""
+def label_pairs(
+    mention_feature: dict[str, str], pairs: list[tuple[str, str, str]]
+) -> list[tuple[str, str]]:
+    """(feature_id_l, feature_id_r) of labelled duplicate pairs given as (where, mention, mention).
+
+    Two mentions of one feature row (identical spellings) say nothing about any level and are
+    left out; a mention the data does not hold is an error naming the label.
+    """
+    result: set[tuple[str, str]] = set()
+    for where, left, right in pairs:
+        missing = [k for k in (left, right) if k not in mention_feature]
+        if missing:
+            raise ValueError(
+                f"{where}: {', '.join(missing)} not among the mentions (other export?)"
+            )
+        fl, fr = sorted((mention_feature[left], mention_feature[right]))
+        if fl != fr:
+            result.add((fl, fr))
+    return sorted(result)
+
+
+def train(
+    features: pa.Table, out: Path = MODEL_PATH, labelled: list[tuple[str, str]] | None = None
+) -> dict:
+    """Train on distinct feature rows (``in_master`` marks master-list rows); write the JSON.
+
+    ``labelled``: pairs of feature ids known to be one company; m is then estimated from them.
+    """
     from splink import DuckDBAPI, Linker, block_on
 
     logging.getLogger("splink").setLevel(logging.WARNING)
@@ -75,6 +106,16 @@ def train(features: pa.Table, out: Path = MODEL_PATH) -> dict:
     )
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("domain"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("name_norm"))
+    if labelled:
+        labels = pa.table(
+            {
+                "feature_id_l": pa.array([left for left, _ in labelled], pa.string()),
+                "feature_id_r": pa.array([right for _, right in labelled], pa.string()),
+            }
+        )
+        linker.training.estimate_m_from_pairwise_labels(
+            linker.table_management.register_table(labels, "amx_labelled_pairs", overwrite=True)
+        )
     model = _bound_m(linker.misc.save_model_to_json())
     out.write_text(json.dumps(model, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return model

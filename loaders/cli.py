@@ -325,21 +325,53 @@ def link_run() -> None:
 
 
 @link_app.command("train")
-def link_train() -> None:
+def link_train(
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            "--labels",
+            help="directory of hand labels (pairs.csv): estimate m from its match pairs and the"
+            " steward's current match decisions",
+        ),
+    ] = None,
+) -> None:
     """Re-estimate the model on the mentions in the database; writes dedupe/model.json."""
     import duckdb
 
+    from dedupe import decisions as steward
+    from dedupe.labels import load_labels
     from dedupe.link import collapse, read_mentions
     from dedupe.model import MODEL_PATH
-    from dedupe.train import train
+    from dedupe.train import label_pairs, train
 
     try:
-        features = collapse(duckdb.connect(), read_mentions(_database()))
-        train(features)
+        con = duckdb.connect()
+        features = collapse(con, read_mentions(_database()))
+        labelled = None
+        if labels is not None:
+            known = [
+                (f"{labels / 'pairs.csv'} {p.pair_id}", p.left, p.right)
+                for p in load_labels(labels).pairs
+                if p.label == "match"
+            ]
+            known += [
+                (f"steward decision {d.mention_key_l} / {d.mention_key_r}", *key)
+                for key, d in steward.current().items()
+                if d.decision == "match"
+            ]
+            mention_feature = dict(
+                con.execute("select mention_key, feature_id from mentions").fetchall()
+            )
+            labelled = label_pairs(mention_feature, known)
+        train(features, labelled=labelled)
     except Exception as exc:
         _fail(exc)
         return
-    console.print(f"trained on {features.num_rows:,} distinct feature rows -> {MODEL_PATH}")
+    console.print(
+        f"trained on {features.num_rows:,} distinct feature rows"
+        + (f", m from {len(labelled):,} labelled pairs" if labelled else "")
+        + f" -> {MODEL_PATH}"
+    )
 
 
 @link_app.command("evaluate")

@@ -159,9 +159,11 @@ def test_filters_narrow_the_queue_to_matching_items(built_db, client):
     assert by_country and all(re.search(rf"\b{country}\b", row) for row in by_country)
     assert all("merged?" in row for row in weak)
     assert all(float(re.search(r'class="num">(0\.\d+)<', row).group(1)) < 0.5 for row in low)
-    assert len(weak) + len(_rows(client.get("/?kind=uncertain_pair").get_data(as_text=True))) == (
-        len(everything)
-    )
+    others = [
+        _rows(client.get(f"/?kind={kind}").get_data(as_text=True))
+        for kind in ("uncertain_pair", "shared_site")
+    ]
+    assert len(weak) + sum(len(rows) for rows in others) == len(everything)
 
 
 def _rows(page: str) -> list[str]:

@@ -35,7 +35,7 @@ class Filters:
     band: str | None = None  # a key of BANDS
     sheet: str | None = None  # a source file name from the data contract
     country: str | None = None  # ISO 3166-1 alpha-2
-    kind: str | None = None  # uncertain_pair | weak_link
+    kind: str | None = None  # a key of KINDS
 
     def args(self) -> dict[str, str]:
         return {k: v for k, v in self.__dict__.items() if v}
@@ -49,7 +49,11 @@ BANDS: dict[str, tuple[float, float]] = {
     "strong": (0.9, 1.01),
 }
 BAND_LABELS = {"low": "< 0.5", "mid": "0.5 – 0.7", "high": "0.7 – 0.9", "strong": "≥ 0.9"}
-KINDS = {"uncertain_pair": "kept apart?", "weak_link": "merged?"}
+KINDS = {
+    "uncertain_pair": "kept apart?",
+    "weak_link": "merged?",
+    "shared_site": "one website, kept apart?",
+}
 
 
 @dataclass
