@@ -187,6 +187,7 @@ def model_hash(path: Path = MODEL_PATH) -> str:
 
 
 READ_BATCH_ROWS = 50_000
+READ_WORK_MEM = "128MB"
 
 
 def read_mentions(db: Database, config: Config | None = None) -> pa.Table:
@@ -201,6 +202,10 @@ def read_mentions(db: Database, config: Config | None = None) -> pa.Table:
     # a server-side cursor read in batches, each turned into Arrow at once: at 100x the export's
     # size, the whole result as Python tuples would cost gigabytes more than its Arrow form
     with db.connect() as conn, conn.cursor(name="amx_read_mentions") as cur:
+        # planned for the whole result (a cursor's default plans for its first tenth), with room
+        # to hash the corpus' distinct names in memory instead of spilling them to disk
+        conn.execute("set local cursor_tuple_fraction = 1")
+        conn.execute(f"set local work_mem = '{READ_WORK_MEM}'")
         cur.execute(MENTIONS_SQL.format(relation=MENTIONS_RELATION), params)
         while rows := cur.fetchmany(READ_BATCH_ROWS):
             columns = zip(*rows, strict=True)
