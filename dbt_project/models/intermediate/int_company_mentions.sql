@@ -4,6 +4,11 @@
     sheet model quarantines them. This is the input of company resolution (and of the Splink
     linkage issue): the name is cleaned, annotations are split into their own columns, and the
     matching key and tokens are derived with the rules in macros/company_names.sql.
+
+    Most names are written many times (a firm in several sheets, a sheet's rows repeating it), so
+    every rule that reads only the name runs once per distinct spelling (`spellings` ... `spelled`),
+    every website rule once per distinct website and the country lookup once per distinct value;
+    the mentions then join them back. Set-based SQL Postgres may run in parallel.
 -#}
 
 with
@@ -120,15 +125,27 @@ mentions as (
 
 ),
 
-repaired as (
+named_mentions as (
 
-    select
-        *,
-        {{ fix_mojibake('source_name') }} as repaired_name
-    from mentions
+    select * from mentions
     where source_name is not null
         -- a name this long is no name: its row is quarantined (company_name_too_long)
         and length(source_name) < {{ var('company_name_max_length') }}
+
+),
+
+spellings as (
+
+    select distinct source_name from named_mentions
+
+),
+
+repaired as (
+
+    select
+        source_name,
+        {{ fix_mojibake('source_name') }} as repaired_name
+    from spellings
 
 ),
 
@@ -291,9 +308,7 @@ classified as (
     -- a unit from its parent (`Operations`, `Advanced Ceramics`); filler, legal forms inside the
     -- name and one- or two-letter words are none of these
     select
-        keyed.source_file,
-        keyed.source_row,
-        keyed.source_field,
+        keyed.source_name,
         array_agg(token order by position) filter (where word_kinds.kind is null)
             as name_core_tokens,
         array_agg(token order by position) filter (
@@ -306,26 +321,107 @@ classified as (
     from keyed
     cross join lateral unnest(keyed.name_tokens) with ordinality as t (token, position)
     left join word_kinds on word_kinds.word = t.token
-    group by keyed.source_file, keyed.source_row, keyed.source_field
+    group by keyed.source_name
 
 ),
 
-located as (
+spelled as (
 
+    -- everything the name alone decides, once per spelling
     select
-        keyed.*,
+        keyed.source_name,
+        keyed.cleaned_name,
+        keyed.normalised_name,
+        keyed.name_tokens,
         coalesce(classified.name_core_tokens, '{}') as name_core_tokens,
         coalesce(classified.name_region_tokens, '{}') as name_region_tokens,
         coalesce(classified.name_qualifier_tokens, '{}') as name_qualifier_tokens,
-        country_lookup.country_code,
-        {{ website_problem('keyed.website_raw', 'public_suffixes') }} as website_problem
+        -- the aliases the name carries, as matching keys: an acronym (`DMAMS` of `Xi'an Zhilong
+        -- … – DMAMS`) and a name in brackets (`Btec 3D` of `Btec Additive Manufacturing (Btec
+        -- 3D)`; in the master list the brackets often name the owner: `CalRAM (Carpenter
+        -- Technology)`, so linkage weighs the two differently)
+        {{ company_name_key('keyed.dash_alias') }} as alias_key,
+        {{ company_name_key('keyed.parenthetical_alias') }} as bracket_key,
+        -- the parts of `Name – Other` (or `Name | Other`) that name this same firm: the second
+        -- (`Heidelberg Instruments – Multiphoton Optics` is the unit Multiphoton Optics), and the
+        -- first when the second is a legal name (`Dragonfly | Comet Technologies Canada Inc.` is
+        -- the brand Dragonfly); `NVIDIA – NVentures` is not NVIDIA
+        case when keyed.dash_alias is null then {{ company_name_key('keyed.after_dash') }} end
+            as unit_part_key,
+        case
+            when keyed.dash_alias is null
+                and keyed.after_dash ~* '\m(inc|ltd|llc|gmbh|co|corp|corporation|limited|ag|plc|bv|srl|sa)\M'
+                then {{ company_name_key('keyed.before_dash') }}
+        end as brand_part_key,
+        -- the firm the name itself says owns this one (`(part of X)`, `(acquired by X)`,
+        -- `powered by X`)
+        {{ company_name_key('coalesce(keyed.part_of_firm, keyed.acquired_by_firm, keyed.powered_by_firm)') }}
+            as annotated_parent_key,
+        keyed.parenthetical_alias,
+        keyed.dash_alias,
+        keyed.trading_as_name,
+        keyed.formerly_name,
+        coalesce(keyed.part_of_firm, keyed.acquired_by_firm, keyed.powered_by_firm)
+            as parent_firm_annotation,
+        case
+            when keyed.part_of_firm is not null then 'part_of'
+            when keyed.acquired_by_firm is not null then 'acquired_by'
+            when keyed.powered_by_firm is not null then 'powered_by'
+        end as parent_annotation_kind,
+        {{ normalise_ticker('keyed.ticker_tag') }} as ticker_tag,
+        keyed.booth_number,
+        keyed.marketplace_name,
+        keyed.seller_name,
+        keyed.is_marked_closed
     from keyed
     left join classified
-        on classified.source_file = keyed.source_file
-        and classified.source_row = keyed.source_row
-        and classified.source_field = keyed.source_field
+        on classified.source_name = keyed.source_name
+
+),
+
+owners as (
+
+    -- `Owned by / Subsidiary of` of a master row, once per distinct owner
+    select
+        owner_name,
+        {{ company_name_key('owner_name') }} as owner_key
+    from (select distinct owner_name from named_mentions where owner_name is not null) as o
+
+),
+
+website_problems as (
+
+    select
+        website_raw,
+        {{ website_problem('website_raw', 'public_suffixes') }} as website_problem
+    from (select distinct website_raw from named_mentions where website_raw is not null) as w
+
+),
+
+websites as (
+
+    -- master rows only; once per distinct website
+    select
+        website_raw,
+        case when website_problem is null
+            then {{ canonical_url('website_raw') }} end as website_url,
+        case when website_problem is null
+            then {{ registrable_domain(
+                "regexp_replace(" ~ website_host('website_raw') ~ ", '^www[0-9]*\\.', '')",
+                'public_suffixes') }} end as website_domain,
+        website_problem
+    from website_problems
+
+),
+
+countries as (
+
+    select
+        c.country_raw,
+        country_lookup.country_code
+    from (select distinct country_raw from named_mentions where country_raw is not null) as c
     left join country_lookup
-        on country_lookup.lookup_key = {{ country_key('keyed.country_raw') }}
+        on country_lookup.lookup_key = {{ country_key('c.country_raw') }}
 
 ),
 
@@ -333,74 +429,61 @@ final as (
 
     select
         ---------- ids
-        source_file || ':' || source_row || ':' || source_field as mention_key,
-        source_file,
-        source_row,
-        source_field,
-        role,
+        m.source_file || ':' || m.source_row || ':' || m.source_field as mention_key,
+        m.source_file,
+        m.source_row,
+        m.source_field,
+        m.role,
 
         ---------- names
-        source_name,
-        cleaned_name,
-        normalised_name,
-        name_tokens,
-        name_core_tokens,
-        name_region_tokens,
-        name_qualifier_tokens,
-        -- the aliases the name carries, as matching keys: an acronym (`DMAMS` of `Xi'an Zhilong
-        -- … – DMAMS`) and a name in brackets (`Btec 3D` of `Btec Additive Manufacturing (Btec
-        -- 3D)`; in the master list the brackets often name the owner: `CalRAM (Carpenter
-        -- Technology)`, so linkage weighs the two differently)
-        {{ company_name_key('dash_alias') }} as alias_key,
-        {{ company_name_key('parenthetical_alias') }} as bracket_key,
-        -- the parts of `Name – Other` (or `Name | Other`) that name this same firm: the second
-        -- (`Heidelberg Instruments – Multiphoton Optics` is the unit Multiphoton Optics), and the
-        -- first when the second is a legal name (`Dragonfly | Comet Technologies Canada Inc.` is
-        -- the brand Dragonfly); `NVIDIA – NVentures` is not NVIDIA
-        case when dash_alias is null then {{ company_name_key('after_dash') }} end
-            as unit_part_key,
-        case
-            when dash_alias is null
-                and after_dash ~* '\m(inc|ltd|llc|gmbh|co|corp|corporation|limited|ag|plc|bv|srl|sa)\M'
-                then {{ company_name_key('before_dash') }}
-        end as brand_part_key,
-        -- the firm that owns this one (`Owned by / Subsidiary of`, `(part of X)`, `(acquired by
-        -- X)`, `powered by X`): a different company from this one
-        {{ company_name_key('coalesce(owner_name, part_of_firm, acquired_by_firm, powered_by_firm)') }}
+        m.source_name,
+        s.cleaned_name,
+        s.normalised_name,
+        s.name_tokens,
+        s.name_core_tokens,
+        s.name_region_tokens,
+        s.name_qualifier_tokens,
+        s.alias_key,
+        s.bracket_key,
+        s.unit_part_key,
+        s.brand_part_key,
+        -- the firm that owns this one (`Owned by / Subsidiary of`, else what the name says): a
+        -- different company from this one
+        case when m.owner_name is not null then owners.owner_key else s.annotated_parent_key end
             as parent_key,
 
         ---------- annotations split off the name
-        parenthetical_alias,
-        dash_alias,
-        trading_as_name,
-        formerly_name,
-        coalesce(part_of_firm, acquired_by_firm, powered_by_firm) as parent_firm_annotation,
-        case
-            when part_of_firm is not null then 'part_of'
-            when acquired_by_firm is not null then 'acquired_by'
-            when powered_by_firm is not null then 'powered_by'
-        end as parent_annotation_kind,
-        {{ normalise_ticker('ticker_tag') }} as ticker_tag,
-        booth_number,
-        marketplace_name,
-        seller_name,
-        is_marked_closed,
+        s.parenthetical_alias,
+        s.dash_alias,
+        s.trading_as_name,
+        s.formerly_name,
+        s.parent_firm_annotation,
+        s.parent_annotation_kind,
+        s.ticker_tag,
+        s.booth_number,
+        s.marketplace_name,
+        s.seller_name,
+        s.is_marked_closed,
 
         ---------- website (master rows only)
-        website_raw,
-        case when website_problem is null and website_raw is not null
-            then {{ canonical_url('website_raw') }} end as website_url,
-        case when website_problem is null and website_raw is not null
-            then {{ registrable_domain(
-                "regexp_replace(" ~ website_host('website_raw') ~ ", '^www[0-9]*\\.', '')",
-                'public_suffixes') }} end as website_domain,
-        website_problem,
+        m.website_raw,
+        websites.website_url,
+        websites.website_domain,
+        websites.website_problem,
 
         ---------- country
-        country_raw,
-        country_code
+        m.country_raw,
+        countries.country_code
 
-    from located
+    from named_mentions as m
+    inner join spelled as s
+        on s.source_name = m.source_name
+    left join owners
+        on owners.owner_name = m.owner_name
+    left join websites
+        on websites.website_raw = m.website_raw
+    left join countries
+        on countries.country_raw = m.country_raw
 
 )
 
