@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import math
 import time
 import tomllib
@@ -324,9 +323,9 @@ def predict(
     """
     from splink import DuckDBAPI, Linker
 
-    logging.getLogger("splink").setLevel(logging.WARNING)
     api = DuckDBAPI(connection=con)
-    linker = Linker(api.register(features.select(FEATURE_COLUMNS)), str(model))
+    # log_level=None: Splink's INFO lines follow the caller's logging (shown with `amx --debug`)
+    linker = Linker(api.register(features.select(FEATURE_COLUMNS)), str(model), log_level=None)
     predictions = linker.inference.predict(threshold_match_probability=config.store_min)
     return Scored(linker, predictions)
 

@@ -16,7 +16,6 @@ unlabelled pairs can only guess.
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import pyarrow as pa
@@ -90,17 +89,16 @@ def train(
     """
     from splink import DuckDBAPI, Linker, block_on
 
-    logging.getLogger("splink").setLevel(logging.WARNING)
     master = features.filter(pc.field("in_master"))
     cols = FEATURE_COLUMNS
     # u on the master list alone, one row per distinct name: random pairs drawn from it are
     # (nearly all) non-matches, which random-sampled u assumes.
     one_per_name = _one_row_per_name(master.select(cols))
-    u_linker = Linker(DuckDBAPI().register(one_per_name), settings())
+    u_linker = Linker(DuckDBAPI().register(one_per_name), settings(), log_level=None)
     u_linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
     with_u = u_linker.misc.save_model_to_json()
     # The prior and m on every distinct mention: that is the population the model scores.
-    linker = Linker(DuckDBAPI().register(features.select(cols)), with_u)
+    linker = Linker(DuckDBAPI().register(features.select(cols)), with_u, log_level=None)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("name_norm"), block_on("domain")], recall=0.8
     )
