@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import traceback
@@ -23,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # plain click help: no type column (`--debug <bool>`), fits 80 columns
 )
 db_app = typer.Typer(help="The database in use (AMX_DATABASE_URL, else the embedded one).")
 app.add_typer(db_app, name="db")
@@ -54,9 +56,14 @@ def _report(message: str) -> None:
 
 @app.callback()
 def main(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks and the libraries' INFO logs.")
+    ] = False,
 ) -> None:
     _state["debug"] = debug
+    if debug:
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+        logging.getLogger().setLevel(logging.INFO)
 
 
 def _database():
@@ -71,15 +78,16 @@ def run(
         Path | None,
         typer.Option(
             "--source",
+            metavar="DIR",
             help="Directory holding the 11 vendor JSON files (default: data/sample, embedded"
             " database only).",
         ),
     ] = None,
-    build: Annotated[bool, typer.Option(help="Run dbt build after loading.")] = True,
     stages: Annotated[
         str,
         typer.Option(
             "--stages",
+            metavar="LIST",
             help="Comma-separated subset of load,mentions,link,build,publish (default: all).",
         ),
     ] = "",
@@ -92,14 +100,18 @@ def run(
         ),
     ] = False,
 ) -> None:
-    """Run every stage: load, link, build and test in the shadow schema, publish if tests pass."""
+    """Load, link, build and test; publish if the tests pass.
+
+    Every stage runs unless --stages names a subset; the build goes to a shadow schema and
+    reaches production in one swap only when its tests passed.
+    """
     from loaders import pipeline
 
     chosen = tuple(s.strip() for s in stages.split(",") if s.strip()) or pipeline.STAGES
     unknown = [s for s in chosen if s not in pipeline.STAGES]
     if unknown:
         _fail(ValueError(f"unknown stage(s) {', '.join(unknown)}; use {','.join(pipeline.STAGES)}"))
-    _run_pipeline(source, build=build, stages=chosen, allow_shrink=allow_shrink)
+    _run_pipeline(source, stages=chosen, allow_shrink=allow_shrink)
 
 
 def _source_for(source: Path | None, stages: tuple[str, ...]) -> Path:
@@ -121,7 +133,7 @@ def _run_pipeline(
     build: bool = True,
     stages: tuple[str, ...] = (),
     allow_shrink: bool = False,
-) -> None:
+) -> None:  # build=False: only the load (`amx load`)
     from loaders import pipeline
 
     summary = None
@@ -149,7 +161,9 @@ def _run_pipeline(
 
 @app.command()
 def load(
-    source: Annotated[Path | None, typer.Option("--source")] = None,
+    source: Annotated[
+        Path | None, typer.Option("--source", metavar="DIR", help="See `amx run`.")
+    ] = None,
 ) -> None:
     """Only land the export into the raw schema."""
     _run_pipeline(source, build=False)
@@ -159,7 +173,10 @@ def load(
 def build(
     allow_shrink: Annotated[bool, typer.Option("--allow-shrink", help="See `amx run`.")] = False,
 ) -> None:
-    """Rebuild from what is in raw (mentions, build, publish; linkage as last run)."""
+    """Rebuild from what is in raw, test, publish.
+
+    Runs mentions, build and publish; the linkage is the last run's.
+    """
     _run_pipeline(
         DEFAULT_SOURCE, stages=("mentions", "build", "publish"), allow_shrink=allow_shrink
     )
@@ -167,7 +184,10 @@ def build(
 
 @app.command()
 def rollback() -> None:
-    """Put the previous production marts back (a second rollback undoes the first)."""
+    """Put the previous production marts back.
+
+    A second rollback undoes the first.
+    """
     from loaders import publish
 
     try:
@@ -186,7 +206,7 @@ def rollback() -> None:
 
 @app.command()
 def status() -> None:
-    """Live and previous production: run ids, when published, row counts."""
+    """Live and previous production: runs and row counts."""
     from loaders import publish
 
     try:
@@ -194,20 +214,22 @@ def status() -> None:
     except Exception as exc:
         _fail(exc)
         return
+    # every cell on one line: a run id cut at the terminal's edge is a run id nobody can use
     table = Table(title="production marts")
-    table.add_column("")
-    table.add_column("schema")
-    table.add_column("run id")
-    table.add_column("published at")
-    table.add_column("rows", justify="right")
+    table.add_column("", no_wrap=True)
+    table.add_column("run id", overflow="fold", min_width=26)
+    table.add_column("published at", no_wrap=True)
+    table.add_column("rows", justify="right", no_wrap=True)
     names = sorted(set(info["live"]["row_counts"]) | set(info["previous"]["row_counts"]))
     for state in ("live", "previous"):
         s = info[state]
-        at = f"{s['published_at']:%Y-%m-%d %H:%M:%S %Z}" if s["published_at"] else "—"
-        table.add_row(
-            state, s["schema"], s["run_id"] or "—", at, f"{sum(s['row_counts'].values()):,}"
-        )
+        at = f"{s['published_at']:%Y-%m-%d %H:%M %Z}" if s["published_at"] else "—"
+        table.add_row(state, s["run_id"] or "—", at, f"{sum(s['row_counts'].values()):,}")
     console.print(table)
+    console.print(
+        f"live is schema {info['live']['schema']}, previous is {info['previous']['schema']}",
+        markup=False,
+    )
     counts = Table(title="rows per table")
     counts.add_column("table")
     counts.add_column("live", justify="right")
@@ -230,7 +252,10 @@ def backup(
         Path | None, typer.Option("--out", help="Directory (default $AMX_HOME/backups).")
     ] = None,
 ) -> None:
-    """pg_dump of the live production marts (restore with `amx restore FILE`)."""
+    """Dump the live production marts to a file.
+
+    Uses the pg_dump that matches the server; `amx restore FILE` puts it back.
+    """
     from loaders import publish
 
     try:
@@ -245,7 +270,10 @@ def backup(
 def restore(
     file: Annotated[Path, typer.Argument(help="A .dump written by `amx backup`.")],
 ) -> None:
-    """Replace the live production marts with a backup, in one transaction."""
+    """Replace the live production marts with a backup.
+
+    One transaction: the marts are either all restored or untouched.
+    """
     from loaders import publish
 
     try:
@@ -262,7 +290,10 @@ def restore(
 
 @app.command()
 def env() -> None:
-    """Print the shell exports that let dbt (and psql) reach the database in use."""
+    """Print shell exports for dbt and psql.
+
+    They reach the database in use (AMX_DATABASE_URL, else the embedded one).
+    """
     try:
         db = _database()
     except Exception as exc:
@@ -424,7 +455,10 @@ def generate(
     companies: Annotated[int, typer.Option("--companies")] = 5188,
     seed: Annotated[int, typer.Option("--seed")] = 1,
 ) -> None:
-    """Write a synthetic export in the vendor's format, with truth.csv (mention -> entity)."""
+    """Write a synthetic export in the vendor's format.
+
+    truth.csv beside it maps every mention to its entity.
+    """
     from dedupe.generate import generate_export
 
     out.mkdir(parents=True, exist_ok=True)
@@ -464,7 +498,7 @@ def review(
         str, typer.Option(help="Name recorded with decisions (default: your login).")
     ] = "",
 ) -> None:
-    """Serve the steward review page for the last linkage run."""
+    """Serve the steward review page."""
     import getpass
 
     from dedupe.review import create_app, serve
@@ -487,11 +521,13 @@ class _null:
 
 
 def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing run"
+    from loaders.report import test_summary
+
+    return test_summary(counts)
 
 
 def _print_summary(summary) -> None:
-    table = Table(title=f"amx run — load {summary.load_id}", show_footer=True)
+    table = Table(title=f"amx run {summary.run_id}", show_footer=True)
     table.add_column("sheet (raw table)", footer="all")
     table.add_column("rows", justify="right", footer=f"{sum(summary.rows.values()):,}")
     for name, rows in summary.rows.items():
@@ -511,8 +547,12 @@ def _print_summary(summary) -> None:
         )
     if summary.build is not None:
         console.print(f"dbt build: {_counts(summary.build.status_counts)}")
-        for w in summary.build.warnings:
-            console.print(f"  warning: {w}")
+        for t in summary.build.tests:
+            console.print(
+                f"  {t.status}: {t.words} — {t.failures if t.failures is not None else '?'}"
+                f" row(s) ({t.name})",
+                markup=False,
+            )
     for d in summary.drift:
         console.print(f"schema drift: {d}")
     if summary.published is not None:
@@ -525,6 +565,8 @@ def _print_summary(summary) -> None:
         console.print("built and tested in the shadow schema; not published")
     if summary.report_path is not None:
         console.print(f"report: {summary.report_path}", markup=False, soft_wrap=True)
+    for step in summary.next_steps:
+        console.print(f"next: {step}", markup=False, soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

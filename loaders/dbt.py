@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -29,12 +30,83 @@ class BuildError(RuntimeError):
     """dbt reported errors; the message lists the failing nodes."""
 
 
+EXAMPLE_ROWS = 3  # failing rows shown per warning or failing test
+
+
+@dataclass
+class TestOutcome:
+    """A test that warned or failed, said in words, with a few of the rows it found."""
+
+    name: str
+    status: str
+    words: str
+    failures: int | None
+    message: str
+    examples: list[dict] = field(default_factory=list)
+
+
 @dataclass
 class BuildResult:
     seconds: float
     status_counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    tests: list[TestOutcome] = field(default_factory=list)
+
+
+def describe_test(node) -> str:
+    """A test in words: its description when the YAML gives one, else what the generic test
+    checks, on which column of which model."""
+    if getattr(node, "description", ""):
+        return node.description.strip()
+    meta = getattr(node, "test_metadata", None)
+    if meta is None:  # a singular test: its file name is its sentence
+        return node.name.replace("_", " ")
+    kwargs = meta.kwargs or {}
+    model = (getattr(node, "attached_node", None) or "").split(".")[-1] or "?"
+    column = kwargs.get("column_name")
+    target = f"{model}.{column}" if column else model
+    sentences = {
+        "not_null": f"{target} is never empty",
+        "unique": f"{target} is unique",
+        "accepted_values": f"{target} is one of {kwargs.get('values')}",
+        "relationships": f"every {target} exists in {_ref_name(kwargs.get('to'))}"
+        f".{kwargs.get('field')}",
+    }
+    if meta.name in sentences:
+        return sentences[meta.name]
+    details = ", ".join(
+        f"{k} {_unjinja(v)}" for k, v in kwargs.items() if k not in ("column_name", "model") and v
+    )
+    return f"{target}: {meta.name.replace('_', ' ')}" + (f" ({details})" if details else "")
+
+
+def _unjinja(value: object) -> str:
+    """A test argument as an operator reads it: ``{{ var('unit_price_max_usd') }}`` ->
+    ``unit_price_max_usd`` (dbt keeps the arguments unrendered on the node)."""
+    return re.sub(r"\{\{\s*var\(\s*['\"](\w+)['\"]\s*\)\s*\}\}", r"\1", str(value))
+
+
+def _ref_name(ref: object) -> str:
+    """``ref('companies')`` as written in a test's YAML -> ``companies``."""
+    text = str(ref or "?")
+    return text.split("'")[1] if text.count("'") >= 2 else text
+
+
+def _examples(db: Database, compiled_sql: str | None) -> list[dict]:
+    """The first rows a test's query finds (the rows behind a warning), best effort: a test
+    whose query cannot run alone still gets its sentence and count."""
+    if not compiled_sql:
+        return []
+    try:
+        with db.connect() as conn:
+            cur = conn.execute(
+                f"select * from ({compiled_sql}) as failing limit {EXAMPLE_ROWS}"  # noqa: S608
+            )
+            names = [d.name for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    except Exception:  # the count and the sentence stand without examples
+        return []
 
 
 def dbt_available() -> bool:
@@ -77,6 +149,17 @@ def run_dbt(
             result.warnings.append(f"{name}: {r.message or r.failures}")
         elif status in ("error", "fail", "runtime error"):
             result.failures.append(f"{name}: {r.message or r.failures}")
+        if status in ("warn", "fail") and getattr(r.node, "resource_type", None) == "test":
+            result.tests.append(
+                TestOutcome(
+                    name=name,
+                    status=status,
+                    words=describe_test(r.node),
+                    failures=r.failures,
+                    message=r.message or "",
+                    examples=_examples(db, getattr(r.node, "compiled_code", None)),
+                )
+            )
     if res.exception is not None:
         raise BuildError(f"dbt {' '.join(args)} could not run: {res.exception}")
     if not res.success or result.failures:
@@ -97,6 +180,7 @@ def merge(first: BuildResult | None, second: BuildResult) -> BuildResult:
         status_counts=counts,
         warnings=first.warnings + second.warnings,
         failures=first.failures + second.failures,
+        tests=first.tests + second.tests,
     )
 
 

@@ -36,6 +36,7 @@ class RunSummary:
     failed_stage: str | None = None
     error: str | None = None
     report_path: Path | None = None
+    next_steps: list[str] = field(default_factory=list)  # what the operator does next
 
 
 Reporter = Callable[[str], None]

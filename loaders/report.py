@@ -2,9 +2,11 @@
 
 One self-contained file a person opens after a run: inline CSS, plots drawn as inline SVG by the
 few lines below (no JavaScript, no fonts, no network; it works from a mail attachment). The JSON
-holds the same figures for machines. Sections: outcome, stage timings, dbt tests, per-sheet
-reconciliation, quality scorecard, validation warnings with example rows, linkage statistics,
-health deltas, publication state and the run's migration-log events.
+holds the same figures for machines. Sections: what to do next, stage timings, dbt tests in words
+with the rows they found, quarantined rows with their reason, per-sheet reconciliation, quality
+scorecard, validation warnings with example rows, linkage statistics, health deltas (against the
+run live before; "no baseline" on a first run), publication state and the run's migration-log
+events. The page is ``templates/report.html`` (Jinja, autoescaped).
 
 The audit tables describe the last *build*. When a run did not build (``amx load``, a failure
 before the build), the report says so above those sections.
@@ -12,15 +14,17 @@ before the build), the report says so above those sections.
 
 from __future__ import annotations
 
-import html
 import json
 import math
+from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import jinja2
 import psycopg
+from markupsafe import Markup
 
 from loaders import publish
 from loaders.db import Database
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from loaders.pipeline import RunSummary
 
 EXAMPLES_PER_RULE = 3
+QUARANTINE_LISTED = 500  # rows listed in the page; audit.rejected_rows holds every one
 
 
 def run_dir(run_id: str) -> Path:
@@ -41,6 +46,7 @@ def run_dir(run_id: str) -> Path:
 def write_report(db: Database, summary: RunSummary) -> Path:
     """Write report.json and report.html for ``summary``; returns the HTML path."""
     data = collect(db, summary)
+    summary.next_steps = data["next_steps"]
     directory = run_dir(summary.run_id)
     (directory / "report.json").write_text(
         json.dumps(data, indent=2, default=str, ensure_ascii=False), encoding="utf-8"
@@ -90,7 +96,9 @@ def collect(db: Database, summary: RunSummary) -> dict:
         "schema_drift": summary.drift,
         "tests": {
             "status_counts": build.status_counts if build else {},
+            "summary": test_summary(build.status_counts) if build else "not run",
             "warnings": build.warnings if build else [],
+            "results": [asdict(t) for t in build.tests] if build else [],
         },
         "publish": (
             {
@@ -114,12 +122,16 @@ def collect(db: Database, summary: RunSummary) -> dict:
             else []
         )
         data["validation_warnings"] = _warnings(conn)
+        data["quarantine"] = _quarantine(conn)
         data["linkage"] = _linkage(conn, summary.run_id)
-        data["health"] = (
-            _rows(conn, "select * from audit.data_health order by metric")
-            if _exists(conn, "audit.data_health")
-            else []
-        )
+        data["health"] = [
+            {**h, "status": _health_status(h["previous_value"], h["change_pct"])}
+            for h in (
+                _rows(conn, "select * from audit.data_health order by metric")
+                if _exists(conn, "audit.data_health")
+                else []
+            )
+        ]
         data["events"] = (
             _rows(
                 conn,
@@ -131,7 +143,75 @@ def collect(db: Database, summary: RunSummary) -> dict:
             else []
         )
     data["publication"] = publish.status(db)
+    data["next_steps"] = next_steps(data)
     return data
+
+
+# dbt's result statuses in words: models and seeds report "success", tests pass / warn / fail
+_STATUS_WORDS = {
+    "success": "models and seeds built",
+    "pass": "tests passed",
+    "warn": "tests warn",
+    "fail": "tests failed",
+    "error": "errors",
+    "skipped": "skipped",
+    "runtime error": "runtime errors",
+}
+
+
+def test_summary(counts: dict[str, int]) -> str:
+    order = list(_STATUS_WORDS)
+    ranked = sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+    return ", ".join(f"{n:,} {_STATUS_WORDS.get(k, k)}" for k, n in ranked) or "nothing run"
+
+
+def _health_status(previous: object, change_pct: object) -> str:
+    """A first run has nothing to compare with: it says so instead of passing."""
+    if previous is None:
+        return "no baseline"
+    return "WARN" if change_pct is not None and change_pct < -5 else "PASS"
+
+
+def next_steps(data: dict) -> list[str]:
+    """What the operator does after this run, most urgent first."""
+    steps = []
+    if data["failed_stage"]:
+        steps.append(
+            f"fix what stopped the {data['failed_stage']} stage (the error above; `amx --debug"
+            " run` shows the traceback), then run again; production was not changed"
+        )
+    if data["quarantine"]["total"]:
+        steps.append(
+            f"look at the {data['quarantine']['total']:,} quarantined row(s) listed in the report:"
+            " correct them in the next delivery or accept that they stay out"
+        )
+    if data["tests"]["results"]:
+        steps.append(
+            f"read the {len(data['tests']['results'])} test warning(s) in the report, with example"
+            " rows"
+        )
+    waiting = (data["linkage"] or {}).get("review_queue") or 0
+    if waiting:
+        steps.append(
+            f"{waiting:,} linkage decision(s) wait for a steward: `amx review`, then"
+            " `amx link apply`"
+        )
+    if data["built_in_this_run"] and data["publish"] is None and not data["failed_stage"]:
+        steps.append("publish this build with `amx run --stages publish`")
+    return steps
+
+
+def _quarantine(conn: psycopg.Connection) -> dict:
+    if not _exists(conn, "audit.rejected_rows"):
+        return {"total": 0, "rows": []}
+    total = conn.execute("select count(*) from audit.rejected_rows").fetchone()[0]
+    rows = _rows(
+        conn,
+        "select sheet, source_row, rule, offending_value, rule_description as reason, raw_record"
+        " from audit.rejected_rows order by sheet, source_row, rule limit %s",
+        (QUARANTINE_LISTED,),
+    )
+    return {"total": total, "rows": rows}
 
 
 def _warnings(conn: psycopg.Connection) -> list[dict]:
@@ -200,7 +280,7 @@ CSS = """
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:72rem;
 color:#1d2330;padding:0 1rem}
 h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;
-border-bottom:1px solid #d8dce6;padding-bottom:.2rem}
+border-bottom:1px solid #d8dce6;padding-bottom:.2rem}h3{font-size:1rem;margin:1rem 0 .2rem}
 table{border-collapse:collapse;margin:.5rem 0;font-size:13px}
 th,td{padding:.25rem .6rem;border-bottom:1px solid #e7e9ef;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -212,23 +292,34 @@ pre{background:#f4f5f8;padding:.5rem;overflow:auto;max-width:60rem;font-size:12p
 .wide{overflow-x:auto;max-width:100%}code{font-size:12px}
 svg text{font:11px system-ui,sans-serif;fill:#333}
 """
+JSON_CELL_CHARS = 300  # a raw record or an event's detail, cut in the page (whole in the JSON)
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
 
 
-def _e(value: object) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, float | Decimal):
         return f"{value:,.2f}"
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int):
         return f"{value:,}"
-    return html.escape(str(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)[:JSON_CELL_CHARS]
+    return str(value)
 
 
-def _table(rows: list[dict], columns: list[str] | None = None) -> str:
-    if not rows:
-        return '<p class="note">nothing recorded</p>'
-    columns = columns or list(rows[0])
-    numeric = {
+def _numeric_columns(rows: list[dict], columns: list[str]) -> set[str]:
+    """Columns right-aligned as figures: every value a number (booleans are not figures)."""
+    return {
         c
         for c in columns
         if all(isinstance(r.get(c), int | float | Decimal | None) for r in rows)
@@ -236,216 +327,93 @@ def _table(rows: list[dict], columns: list[str] | None = None) -> str:
         and not all(isinstance(r.get(c), bool | None) for r in rows)
     }
 
-    def cell(c: str, v: object) -> str:
-        if c == "status" and v in ("PASS", "WARN", "FAIL"):
-            return f'<td><span class="badge {v}">{v}</span></td>'
-        klass = ' class="n"' if c in numeric else ""
-        if isinstance(v, dict | list):
-            v = json.dumps(v, ensure_ascii=False, default=str)
-        return f"<td{klass}>{_e(v)}</td>"
 
-    head = "".join(f"<th{' class=n' if c in numeric else ''}>{_e(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(cell(c, r.get(c)) for c in columns) + "</tr>" for r in rows)
-    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    return f'<div class="wide">{table}</div>'
+_env.filters.update(cell=_cell, numeric_columns=_numeric_columns, basename=lambda p: Path(p).name)
 
 
 def bar_chart(
     labels: list[str], values: list[float], *, title: str, horizontal: bool = False
-) -> str:
+) -> Markup:
     """A bar chart as inline SVG (no xmlns needed inside HTML, no external anything)."""
     if not values:
-        return ""
+        return Markup("")
     top = max(values) or 1.0
+    template = _env.get_template("bar_chart.svg")
     if horizontal:
         bar, gap, label_w, plot_w = 18, 6, 110, 380
-        height = len(values) * (bar + gap) + 30
-        parts = [f'<text x="0" y="14" font-weight="600">{_e(title)}</text>']
-        for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-            y = 24 + i * (bar + gap)
-            w = max(1.0, plot_w * value / top)
-            parts.append(f'<text x="0" y="{y + 13}">{_e(label)}</text>')
-            parts.append(
-                f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar}" fill="#4c6ef5">'
-                f"<title>{_e(label)}: {_e(value)}</title></rect>"
-            )
-            parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 13}">{_e(value)}</text>')
-        width = label_w + plot_w + 60
-    else:
-        n = len(values)
-        plot_h, bar_w = 150, max(6, min(40, 520 // n))
-        width, height = 40 + n * (bar_w + 2) + 10, plot_h + 60
-        parts = [f'<text x="0" y="14" font-weight="600">{_e(title)}</text>']
-        for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-            x = 40 + i * (bar_w + 2)
-            h = max(1.0, plot_h * value / top) if value else 0
-            y = 24 + plot_h - h
-            parts.append(
-                f'<rect x="{x}" y="{y:.1f}" width="{bar_w}" height="{h:.1f}" fill="#12b886">'
-                f"<title>{_e(label)}: {_e(value)}</title></rect>"
-            )
-            if n <= 24 or i % math.ceil(n / 24) == 0:
-                parts.append(
-                    f'<text x="{x + bar_w / 2:.1f}" y="{plot_h + 38}" text-anchor="middle">'
-                    f"{_e(label)}</text>"
-                )
-        parts.append(f'<text x="0" y="32">{_e(top)}</text>')
-        parts.append(f'<line x1="38" y1="{24 + plot_h}" x2="{width}" y2="{24 + plot_h}" '
-                     'stroke="#999"/>')  # fmt: skip
-    return (
-        f'<svg role="img" aria-label="{_e(title)}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}">' + "".join(parts) + "</svg>"
+        bars = [
+            {"label": label, "value": value, "y": 24 + i * (bar + gap),
+             "w": max(1.0, plot_w * value / top)}
+            for i, (label, value) in enumerate(zip(labels, values, strict=True))
+        ]  # fmt: skip
+        return Markup(
+            template.render(
+                horizontal=True,
+                title=title,
+                bars=bars,
+                bar=bar,
+                label_w=label_w,
+                width=label_w + plot_w + 60,
+                height=len(values) * (bar + gap) + 30,
+            )  # fmt: skip
+        )
+    n = len(values)
+    plot_h, bar_w = 150, max(6, min(40, 520 // n))
+    every = 1 if n <= 24 else math.ceil(n / 24)
+    bars = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        h = max(1.0, plot_h * value / top) if value else 0
+        bars.append({"label": label, "value": value, "x": 40 + i * (bar_w + 2),
+                     "y": 24 + plot_h - h, "h": h, "labelled": i % every == 0})  # fmt: skip
+    return Markup(
+        template.render(
+            horizontal=False,
+            title=title,
+            bars=bars,
+            bar_w=bar_w,
+            plot_h=plot_h,
+            top=top,
+            width=40 + n * (bar_w + 2) + 10,
+            height=plot_h + 60,
+        )  # fmt: skip
     )
-
-
-def _section(title: str, body: str, anchor: str) -> str:
-    return f'<section id="{anchor}"><h2>{_e(title)}</h2>{body}</section>'
 
 
 def render_html(data: dict) -> str:
     outcome = data["outcome"]
     badge = "published" if outcome == "published" else "failed" if data["failed_stage"] else "other"
-    stale = (
-        ""
-        if data["built_in_this_run"]
-        else '<p class="note">This run did not build: the audit sections below describe the last'
-        " build in the database.</p>"
-    )
-    sections = []
-
-    stages = data["stages"]
-    sections.append(
-        _section(
-            "Stage timings",
-            '<div class="grid">'
-            + _table(stages)
-            + bar_chart(
-                [s["stage"] for s in stages],
-                [s["seconds"] for s in stages],
-                title="seconds per stage",
-                horizontal=True,
-            )
-            + "</div>",
-            "stages",
-        )
-    )
-    tests = data["tests"]
-    counts = ", ".join(f"{v} {k}" for k, v in sorted(tests["status_counts"].items()))
-    warn_list = "".join(f"<li><code>{_e(w)}</code></li>" for w in tests["warnings"])
-    error = f"<pre>{_e(data['error'])}</pre>" if data["error"] else ""
-    sections.append(
-        _section(
-            "dbt tests",
-            f"<p>{_e(counts or 'not run')}</p>"
-            + (f"<p>warnings:</p><ul>{warn_list}</ul>" if warn_list else "")
-            + error,
-            "tests",
-        )
-    )
-    sections.append(
-        _section(
-            "Reconciliation per sheet", stale + _table(data["reconciliation"]), "reconciliation"
-        )
-    )
-    sections.append(
-        _section(
-            "Quality scorecard",
-            _table(
-                data["quality_scorecard"],
-                [
-                    "dimension",
-                    "metric",
-                    "passing",
-                    "total",
-                    "value_pct",
-                    "target_pct",
-                    "critical_pct",
-                    "status",
-                    "description",
-                ],  # fmt: skip
-            )
-            if data["quality_scorecard"]
-            else _table([]),
-            "scorecard",
-        )
-    )
-    warnings_html = []
-    for rule in data["validation_warnings"]:
-        examples = [
-            {**ex, "raw_record": json.dumps(ex.get("raw_record"), ensure_ascii=False)[:300]}
-            if "raw_record" in ex
-            else ex
-            for ex in rule["examples"]
-        ]
-        warnings_html.append(
-            f"<h3>{_e(rule['rule'])} — {_e(rule['rows'])} rows</h3>"
-            f'<p class="note">{_e(rule["description"])}</p>' + _table(examples)
-        )
-    sections.append(
-        _section(
-            "Validation warnings",
-            "".join(warnings_html) or '<p class="note">none</p>',
-            "warnings",
-        )
-    )
-    sections.append(_section("Linkage", _linkage_html(data["linkage"]), "linkage"))
-    sections.append(
-        _section(
-            "Health deltas",
-            _table(
-                [
-                    {
-                        **h,
-                        "status": "WARN"
-                        if h["change_pct"] is not None and h["change_pct"] < -5
-                        else "PASS",
-                    }
-                    for h in data["health"]
-                ]
-            )
-            + '<p class="note">change against the run live when this one was built; a drop of'
-            " more than 5% warns (dbt test <code>data_health_no_drop_over_5_pct</code>).</p>",
-            "health",
-        )
-    )
-    pub = data["publication"]
-    pub_rows = [
-        {
-            "state": k,
-            "schema": pub[k]["schema"],
-            "run_id": pub[k]["run_id"],
-            "published_at": pub[k]["published_at"],
-            "rows": sum(pub[k]["row_counts"].values()),
-        }
-        for k in ("live", "previous")
-    ]
-    sections.append(_section("Publication", _table(pub_rows), "publication"))
-    events = [
-        {**e, "detail": json.dumps(e["detail"], ensure_ascii=False, default=str)[:300]}
-        for e in data["events"]
-    ]
-    sections.append(_section("Migration log (this run)", _table(events), "events"))
-
-    head = (
-        f"<h1>amx run {_e(data['run_id'])} "
-        f'<span class="badge {badge}">{_e(outcome)}</span></h1>'
-        f'<p class="note">source {_e(data["source"])} · load {_e(data["load_id"])} · report'
-        f" written {_e(data['generated_at'])}</p>"
-    )
-    return (
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f"<title>amx run {_e(data['run_id'])}</title><style>{CSS}</style></head><body>"
-        + head
-        + "".join(sections)
-        + "</body></html>\n"
+    lk = data["linkage"] or {}
+    return _env.get_template("report.html").render(
+        d=data,
+        css=Markup(CSS),
+        badge=badge,
+        stage_chart=bar_chart(
+            [s["stage"] for s in data["stages"]],
+            [s["seconds"] for s in data["stages"]],
+            title="seconds per stage",
+            horizontal=True,
+        ),
+        linkage_figures=_linkage_figures(lk),
+        cluster_chart=_cluster_chart(lk),
+        weight_chart=_weight_chart(lk),
+        publication=[
+            {
+                "state": k,
+                "schema": data["publication"][k]["schema"],
+                "run_id": data["publication"][k]["run_id"],
+                "published_at": data["publication"][k]["published_at"],
+                "rows": sum(data["publication"][k]["row_counts"].values()),
+            }
+            for k in ("live", "previous")
+        ],
+        events=data["events"],
     )
 
 
-def _linkage_html(lk: dict) -> str:
+def _linkage_figures(lk: dict) -> list[dict]:
     if not lk:
-        return '<p class="note">no linkage run in the database</p>'
-    note = "" if lk.get("of_this_run") else '<p class="note">from an earlier run</p>'
-    figures = [
+        return []
+    return [
         {"figure": "mentions", "value": lk["mentions"]},
         {"figure": "distinct feature rows", "value": lk["feature_rows"]},
         {"figure": "scored pairs", "value": lk["scored_pairs"]},
@@ -453,31 +421,24 @@ def _linkage_html(lk: dict) -> str:
         {"figure": "clusters (companies)", "value": lk["clusters"]},
         {"figure": "review queue", "value": lk.get("review_queue", lk["review_items"])},
     ]
-    sizes = lk.get("cluster_sizes") or []
+
+
+def _cluster_chart(lk: dict) -> Markup:
     capped: dict[str, int] = {}
-    for row in sizes:
+    for row in lk.get("cluster_sizes") or []:
         key = str(row["size"]) if row["size"] < 10 else "10+"
         capped[key] = capped.get(key, 0) + row["clusters"]
+    return bar_chart(list(capped), list(capped.values()), title="clusters by size (mentions)")
+
+
+def _weight_chart(lk: dict) -> Markup:
     hist = lk.get("match_weight_histogram") or []
     if hist:  # empty bins drawn as empty, so the axis stays linear
         got = {int(h["weight_from"]): h["pairs"] for h in hist}
         lo, hi = min(got), max(got)
         hist = [{"weight_from": w, "pairs": got.get(w, 0)} for w in range(lo, hi + 1, 2)]
-    links = "".join(
-        f'<li><a href="{_e(Path(p).name)}">{_e(name.replace("_", " "))}</a> (Splink, offline)</li>'
-        for name, p in (lk.get("artefacts") or {}).items()
-        if lk.get("of_this_run")
-    )
-    return (
-        note
-        + '<div class="grid">'
-        + _table(figures)
-        + bar_chart(list(capped), list(capped.values()), title="clusters by size (mentions)")
-        + bar_chart(
-            [f"{float(h['weight_from']):g}" for h in hist],
-            [h["pairs"] for h in hist],
-            title="scored pairs by match weight (bins of 2)",
-        )
-        + "</div>"
-        + (f"<ul>{links}</ul>" if links else "")
+    return bar_chart(
+        [f"{float(h['weight_from']):g}" for h in hist],
+        [h["pairs"] for h in hist],
+        title="scored pairs by match weight (bins of 2)",
     )

@@ -14,8 +14,8 @@ from loaders.report import bar_chart
 from loaders.settings import amx_home
 
 SECTIONS = (
-    "stages", "tests", "reconciliation", "scorecard", "warnings", "linkage", "health",
-    "publication", "events",
+    "next", "stages", "tests", "quarantine", "reconciliation", "scorecard", "warnings", "linkage",
+    "health", "publication", "events",
 )  # fmt: skip
 
 
@@ -43,6 +43,39 @@ def test_report_has_every_section(live_report):
     assert linkage["scored_pairs"] > 0 and linkage["clusters"] > 0
     assert linkage["cluster_sizes"] and linkage["match_weight_histogram"]
     assert linkage["review_queue"] >= 0
+
+
+def test_report_tells_the_operator_what_happened_and_what_to_do(live_report, built_db):
+    html, data = live_report
+    run_id = data["run_id"]
+    assert re.search(rf"<h1>amx run {re.escape(run_id)}\b", html)  # the run, not a dlt load id
+    # quarantined rows: every one counted, listed with the rule and the reason in words
+    with built_db.connect() as conn:
+        rejected = conn.execute("select count(*) from audit.rejected_rows").fetchone()[0]
+    assert rejected > 0  # the sample holds a lead time of -85 days
+    assert data["quarantine"]["total"] == rejected
+    assert all(row["reason"] and row["rule"] for row in data["quarantine"]["rows"])
+    assert data["quarantine"]["rows"][0]["reason"] in html
+    # every warning test said in words, with the rows behind it
+    tests = data["tests"]["results"]
+    assert tests and f"{len(tests)} tests warn" in data["tests"]["summary"]
+    for test in tests:
+        assert test["words"] and "{{" not in test["words"]
+        assert test["failures"] and test["examples"], test["name"]
+        assert test["words"] in html or test["words"].replace("`", "") in html
+    # the next steps follow from the run: quarantine, warnings and the steward's queue
+    steps = " ".join(data["next_steps"])
+    assert "quarantined" in steps and "test warning" in steps
+    assert data["linkage"]["review_queue"] > 0 and "`amx review`" in steps
+
+
+def test_first_run_health_has_no_baseline(live_report):
+    _, data = live_report
+    for row in data["health"]:
+        if row["previous_value"] is None:
+            assert row["status"] == "no baseline", row
+        else:
+            assert row["status"] in ("PASS", "WARN"), row
 
 
 def test_report_is_self_contained_with_embedded_plots(live_report):
@@ -78,3 +111,18 @@ def test_amx_run_prints_the_report_path(database):
 def test_bar_chart_draws_one_bar_per_value():
     svg = bar_chart(["a", "b", "c"], [1, 5, 2], title="t")
     assert svg.startswith("<svg") and svg.count("<rect") == 3
+
+
+def test_cli_help_and_status_fit_an_80_column_terminal(built_db, monkeypatch):
+    from loaders.cli import app
+
+    monkeypatch.setenv("COLUMNS", "80")
+    runner = CliRunner()
+    help_text = runner.invoke(app, ["--help"], terminal_width=80).output
+    assert "<bool>" not in help_text and "[default: False]" not in help_text
+    assert max(len(line) for line in help_text.splitlines()) <= 80
+    result = runner.invoke(app, ["status"], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    live = str(publish.status(built_db)["live"]["run_id"])
+    assert live in result.output  # the whole run id, never cut with an ellipsis
+    assert max(len(line) for line in result.output.splitlines()) <= 80
