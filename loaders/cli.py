@@ -44,7 +44,8 @@ def _fail(exc: BaseException) -> None:
     raise typer.Exit(code=1)
 
 
-_status = {"live": None}
+_status = {"live": None, "printed": {}}
+PROGRESS_LINES = 4  # plain progress lines per stage when not on a terminal (CI, logs)
 
 
 def _report(message: str) -> None:
@@ -52,6 +53,18 @@ def _report(message: str) -> None:
     console.print(f"amx: {message}", markup=False)
     if _status["live"] is not None:
         _status["live"].update(f"amx run: {message}")
+
+
+def _progress(stage: str, done: int, total: int, node: str) -> None:
+    """dbt nodes of a long stage as they finish: the spinner's line on a terminal (every node),
+    a few plain lines elsewhere (each quarter of the stage)."""
+    if _status["live"] is not None:
+        _status["live"].update(f"amx run: {stage}: {done}/{total} dbt nodes ({node})")
+        return
+    quarter = done * PROGRESS_LINES // max(total, 1)
+    if quarter > _status["printed"].get(stage, 0):
+        _status["printed"][stage] = quarter
+        console.print(f"amx: {stage}: {done}/{total} dbt nodes done", markup=False)
 
 
 @app.callback()
@@ -142,12 +155,14 @@ def _run_pipeline(
         db = _database()
         with console.status("amx run", spinner="dots") if console.is_terminal else _null() as live:
             _status["live"] = live if console.is_terminal else None
+            _status["printed"] = {}
             summary = pipeline.run(
                 db,
                 source,
                 build=build,
                 stages=stages or pipeline.STAGES,
                 report=_report,
+                progress=_progress,
                 allow_shrink=allow_shrink,
             )
     except Exception as exc:  # user-facing errors are one line; see --debug

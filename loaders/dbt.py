@@ -15,6 +15,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from loaders.db import Database
@@ -126,19 +127,45 @@ def _common_args(vars_: dict | None) -> list[str]:
     return args
 
 
+Progress = Callable[[int, int, str], None]  # nodes done, nodes in the invocation, last node
+
+
+def _node_counter(progress: Progress):
+    """A dbt event callback that counts finished nodes (models, seeds, tests) as they finish;
+    dbt's start lines carry the invocation's node count."""
+    state = {"done": 0, "total": 0}
+
+    def on_event(msg) -> None:
+        name = msg.info.name
+        if name == "LogStartLine":
+            state["total"] = max(state["total"], msg.data.total)
+        elif name == "NodeFinished":
+            state["done"] += 1
+            total = max(state["total"], state["done"])
+            progress(state["done"], total, msg.data.node_info.node_name)
+
+    return on_event
+
+
 def run_dbt(
-    db: Database, args: list[str], *, vars_: dict | None = None, manifest=None
+    db: Database,
+    args: list[str],
+    *,
+    vars_: dict | None = None,
+    manifest=None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Invoke ``dbt <args>`` with the project's profile; raise BuildError on any error.
 
     ``manifest`` (from :meth:`DbtSession.parse`) skips dbt's parse; it must have been parsed with
-    the same ``vars_``.
+    the same ``vars_``. ``progress`` hears of every node as it finishes.
     """
     from dbt.cli.main import dbtRunner
 
     os.environ.update(db.dbt_env())
     started = time.perf_counter()
-    res = dbtRunner(manifest=manifest).invoke([*args, *_common_args(vars_)])
+    callbacks = [_node_counter(progress)] if progress else []
+    res = dbtRunner(manifest=manifest, callbacks=callbacks).invoke([*args, *_common_args(vars_)])
     seconds = time.perf_counter() - started
     result = BuildResult(seconds=seconds)
     for r in getattr(res.result, "results", None) or []:
@@ -266,7 +293,13 @@ class DbtSession:
             self._manifest = res.result
         return self._manifest
 
-    def build(self, *, select: list[str] | None = None, exclude: list[str] | None = None):
+    def build(
+        self,
+        *,
+        select: list[str] | None = None,
+        exclude: list[str] | None = None,
+        progress: Progress | None = None,
+    ):
         manifest = self.parse()
         skipped = [f"path:seeds/{name}.csv" for name in sorted(self.fresh_seeds)]
         args = ["build", "--exclude-resource-type", "unit_test"]
@@ -275,7 +308,7 @@ class DbtSession:
         excluded = [*(exclude or []), *skipped]
         if excluded:
             args += ["--exclude", *excluded]
-        result = run_dbt(self.db, args, vars_=self.vars, manifest=manifest)
+        result = run_dbt(self.db, args, vars_=self.vars, manifest=manifest, progress=progress)
         loaded = self._seeds_in(manifest, select, exclude) - self.fresh_seeds
         record_seeds(self.db, self.fingerprints, loaded)
         self.fresh_seeds |= loaded

@@ -9,37 +9,20 @@ report in ``$AMX_HOME/runs/<run_id>/`` whether it succeeded or not.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from dedupe.link import link, model_available
 from loaders import dbt, publish
 from loaders.db import Database
 from loaders.land import land
 from loaders.production import land_production
+from loaders.report import write_report as write
+from loaders.summary import Reporter, RunSummary, StageProgress
 from loaders.vendor_files import read_delivery
 
-
-@dataclass
-class RunSummary:
-    source: Path
-    run_id: str = ""
-    load_id: str | None = None
-    rows: dict[str, int] = field(default_factory=dict)  # raw table -> rows landed
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-    stage_rows: dict[str, int] = field(default_factory=dict)
-    drift: list[str] = field(default_factory=list)
-    build: dbt.BuildResult | None = None
-    link: object | None = None  # dedupe.link.LinkResult
-    published: publish.PublishResult | None = None
-    failed_stage: str | None = None
-    error: str | None = None
-    report_path: Path | None = None
-    next_steps: list[str] = field(default_factory=list)  # what the operator does next
-
-
-Reporter = Callable[[str], None]
+__all__ = ["STAGES", "RunSummary", "run"]
 
 
 @contextmanager
@@ -79,6 +62,7 @@ def run(
     build: bool = True,
     stages: tuple[str, ...] = STAGES,
     report: Reporter = lambda _msg: None,
+    progress: StageProgress | None = None,
     write_report: bool = True,
     allow_shrink: bool = False,
 ) -> RunSummary:
@@ -88,8 +72,8 @@ def run(
     ``build`` without ``publish`` leaves the tested marts in the shadow schema. The load stage
     also lands what production holds (``loaders/production.py``). ``allow_shrink`` lets publish
     remove more than ``AMX_MAX_SHRINK`` of a mart's or a sheet's live rows (otherwise it
-    refuses). Raises
-    ``publish.LockedError`` at once when another run holds the production lock.
+    refuses). ``progress`` hears of every dbt node as it finishes in the mentions and build
+    stages. Raises ``publish.LockedError`` at once when another run holds the production lock.
     """
     summary = RunSummary(source=source, run_id=publish.new_run_id())
     stages = stages if build else ("load",)
@@ -101,7 +85,7 @@ def run(
         publish.log(db, summary.run_id, "run_started", source=str(source), stages=list(stages))
         failure: BaseException | None = None
         try:
-            _run_stages(db, summary, stages, report, allow_shrink)
+            _run_stages(db, summary, stages, report, progress, allow_shrink)
         except BaseException as exc:
             failure = exc
             with suppress(Exception):  # e.g. the database went away: keep the run's own error
@@ -115,8 +99,6 @@ def run(
             raise
         finally:
             if write_report:
-                from loaders.report import write_report as write
-
                 try:
                     summary.report_path = write(db, summary)
                 except Exception as exc:  # a report must never hide the run's own outcome
@@ -130,10 +112,15 @@ def _run_stages(
     db: Database,
     summary: RunSummary,
     stages: tuple[str, ...],
-    report,
+    report: Reporter,
+    progress: StageProgress | None,
     allow_shrink: bool = False,
 ) -> None:
     run_id = summary.run_id
+
+    def nodes_of(stage: str):
+        return (lambda done, total, node: progress(stage, done, total, node)) if progress else None
+
     if "load" in stages:
         with _stage(summary, db, "load", report):
             delivery = read_delivery(summary.source)
@@ -148,12 +135,10 @@ def _run_stages(
             summary.drift = [f"{d.file_name}: {d.kind}: {d.detail}" for d in delivery.drift]
     if not dbt.dbt_available():
         return
-    from dedupe.link import link, model_available
-
     session = dbt.DbtSession(db, SHADOW_VARS)  # one parse for both dbt parts of the run
     if "mentions" in stages:
         with _stage(summary, db, "mentions", report):
-            summary.build = session.build(select=[MENTIONS_SELECTOR])
+            summary.build = session.build(select=[MENTIONS_SELECTOR], progress=nodes_of("mentions"))
     if "link" in stages:
         if model_available():
             with _stage(summary, db, "link", report):
@@ -165,7 +150,7 @@ def _run_stages(
         with _stage(summary, db, "build", report):
             publish.prepare_shadow(db)
             try:
-                rest = session.build(exclude=[MENTIONS_SELECTOR])
+                rest = session.build(exclude=[MENTIONS_SELECTOR], progress=nodes_of("build"))
             except dbt.BuildError as exc:
                 publish.log(db, run_id, "tests", stage="build", passed=False, error=str(exc)[:4000])
                 raise

@@ -20,7 +20,6 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jinja2
 import psycopg
@@ -29,9 +28,7 @@ from markupsafe import Markup
 from loaders import publish
 from loaders.db import Database
 from loaders.settings import amx_home
-
-if TYPE_CHECKING:
-    from loaders.pipeline import RunSummary
+from loaders.summary import RunSummary
 
 EXAMPLES_PER_RULE = 3
 QUARANTINE_LISTED = 500  # rows listed in the page; audit.rejected_rows holds every one

@@ -96,16 +96,25 @@ def test_a_failed_run_leaves_a_report_naming_the_stage(database, tmp_path):
     assert data["error"]
 
 
-def test_amx_run_prints_the_report_path(database):
+def test_amx_run_prints_progress_and_the_report_path(database):
     from loaders.cli import app
     from loaders.settings import DEFAULT_SOURCE
 
     # the CLI under test points at the test's own server through AMX_DATABASE_URL, a configured
     # database: the delivery must be named
-    result = CliRunner().invoke(app, ["run", "--stages", "load", "--source", str(DEFAULT_SOURCE)])
+    result = CliRunner().invoke(
+        app, ["run", "--stages", "load,mentions", "--source", str(DEFAULT_SOURCE)]
+    )
     assert result.exit_code == 0, result.output
     path = Path(re.search(r"report: (\S+report\.html)", result.output).group(1))
     assert path.is_file()
+    # not a terminal: a few plain progress lines inside the long dbt stage, up to all its nodes
+    done = [
+        (int(a), int(b))
+        for a, b in re.findall(r"amx: mentions: (\d+)/(\d+) dbt nodes", result.output)
+    ]
+    assert 2 <= len(done) <= 4 and done == sorted(done), result.output
+    assert done[-1][0] == done[-1][1] > 10  # every node of the stage (seeds, staging, tests)
 
 
 def test_bar_chart_draws_one_bar_per_value():
