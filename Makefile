@@ -20,6 +20,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check loaders dedupe tests
 	$(BIN)/ruff format --check loaders dedupe tests
+	$(BIN)/lint-imports
 
 test: lint browser postgres
 	$(BIN)/pytest -q
