@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from loaders.settings import DEFAULT_SOURCE as SAMPLE
+from tests.conftest import scratch_database
 
 MARTS = (
     "companies", "company_categories", "technologies", "materials", "equipment", "investments",
@@ -151,3 +152,23 @@ def test_dbt_refuses_to_build_a_mart_into_public(built_db):
     with pytest.raises(dbt.BuildError, match="live schema"):
         dbt.run_dbt(built_db, ["build", "--select", "companies"], vars_={"marts_schema": "public"})
     assert production_snapshot(built_db) == live
+
+
+def test_company_resolution_needs_the_linkage_clusters_or_says_name_only(database):
+    """No silent fallback: without linkage.clusters the build stops and says what to do; name-only
+    resolution happens only when asked for."""
+    from loaders import dbt, pipeline
+
+    db = scratch_database(database, "amx_no_linkage")
+    pipeline.run(db, SAMPLE, stages=("load", "mentions"), write_report=False)
+    with db.connect(autocommit=True) as conn:
+        conn.execute("drop table if exists linkage.clusters")
+    select = ["build", "--select", "int_company_resolution", "--exclude-resource-type", "unit_test"]
+    with pytest.raises(dbt.BuildError, match=r"linkage\.clusters does not exist"):
+        dbt.run_dbt(db, select, vars_=pipeline.SHADOW_VARS)
+    dbt.run_dbt(db, select, vars_={**pipeline.SHADOW_VARS, "company_resolution": "name"})
+    with db.connect() as conn:
+        methods = conn.execute(
+            "select distinct resolution_method from intermediate.int_company_resolution"
+        ).fetchall()
+    assert methods == [("normalised_name",)]

@@ -1,18 +1,28 @@
 {#-
     The company-resolution seam: every company mention -> the company it belongs to.
 
-    Interim rule (deterministic): mentions with the same normalised name (`company_name_key`) are
-    one company. When the linkage stage (Splink, a later issue) has written `linkage.clusters`
-    (`mention_key`, `cluster_id`), its clusters win for the mentions it covers; this model is the
-    only one that changes when linkage lands.
+    The linkage stage (Splink, dedupe/) writes `linkage.clusters` (`mention_key`, `cluster_id`):
+    its clusters decide the mentions it covers; a mention it does not cover is its own company by
+    normalised name. `linkage.clusters` is a required input: without it the build stops and says
+    so, unless the build asks for name-only resolution on purpose
+    (`--vars '{company_resolution: name}'`: mentions with the same normalised name are one company).
 
     company_key is a stable string; company_id = stable_uuid('company:' || company_key), so ids
     survive rebuilds as long as the key does.
 -#}
 {%- set clusters_relation = source('linkage', 'clusters') -%}
 {#- existence is checked on the database by name (the source() relation is a fixture in unit tests) -#}
+{%- set use_linkage = var('company_resolution', 'linkage') == 'linkage' -%}
 {%- set clusters_exist = execute and adapter.get_relation(
         database=target.database, schema='linkage', identifier='clusters') is not none -%}
+{%- if execute and use_linkage and not clusters_exist -%}
+    {{ exceptions.raise_compiler_error(
+        "int_company_resolution: linkage.clusters does not exist in database " ~ target.database
+        ~ ". Run the link stage first (`amx run`, or `amx run --stages link,build`), or build"
+        ~ " with --vars '{company_resolution: name}' to resolve companies by normalised name only."
+    ) }}
+{%- endif -%}
+{%- set clusters_exist = clusters_exist and use_linkage -%}
 
 with
 
