@@ -231,16 +231,12 @@ class Namer:
     def _name_person(self, cc: str) -> Entity:
         r = self.rng
         core = f"{r.choice(SURNAMES)} {r.choice(PERSON_SUFFIX)}"
-        if r.random() < 0.3:
-            core = f"{r.choice(FIRST_NAMES)} {core}"
-        return Entity("", core, cc)
+        return Entity("", f"{r.choice(FIRST_NAMES)} {core}" if r.random() < 0.3 else core, cc)
 
     def _name_city(self, cc: str) -> Entity:
         r = self.rng
         core = f"{r.choice(CITIES[cc])} {r.choice(AM_WORDS)}"
-        if r.random() < 0.5:
-            core = f"{core} {r.choice(AM_WORDS)}"
-        return Entity("", core, cc)
+        return Entity("", f"{core} {r.choice(AM_WORDS)}" if r.random() < 0.5 else core, cc)
 
     def _name_amp(self, cc: str) -> Entity:
         r = self.rng
@@ -265,7 +261,7 @@ class Namer:
     def _name_generic(self, cc: str) -> Entity:
         r = self.rng
         core = f"{r.choice(GENERIC_ADJ)} {r.choice(GENERIC_NOUN)}"
-        if r.random() < 0.5:
+        if r.random() < 0.5:  # a fresh three-word name instead
             core = f"{r.choice(GENERIC_ADJ)} {r.choice(AM_WORDS)} {r.choice(GENERIC_NOUN)}"
         return Entity("", core, cc)
 
