@@ -323,7 +323,8 @@ def write_pricing(g: Namer, add: Add, bureaus: list[Entity], target: int) -> Non
 
 # -- fundings and M&A -----------------------------------------------------------------------------
 
-_FUNDED_COUNTRIES = ("US", "US", "US", "GB", "DE", "IL", "CN", "FR", "IT", "KR", "NL", "AE", "CH")
+# Countries of funded firms outside the master, drawn uniformly (US three times as often).
+_FUNDED_COUNTRIES = ("US",) * 3 + ("GB", "DE", "IL", "CN", "FR", "IT", "KR", "NL", "AE", "CH")
 _FUNDED_COUNTRIES += ("JP", "ES")
 
 
