@@ -2,7 +2,7 @@
 
 A *mention* is one company-name cell, keyed ``"{source_file}:{source_row}:{source_field}"``
 (``mention_key``), e.g. ``Company_information.json:17:company_name``. The truth maps each mention
-to its real entity (``truth.csv`` from ``dedupe.generate``); a prediction maps mentions to cluster
+to its real entity (``truth.csv`` from ``dedupe.synthetic``); a prediction maps mentions to cluster
 ids. Everything is computed from the contingency table (true entity x predicted cluster), so the
 cost is linear in the number of mentions; pairs are counted, never enumerated.
 

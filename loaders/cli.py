@@ -474,7 +474,7 @@ def generate(
 
     truth.csv beside it maps every mention to its entity.
     """
-    from dedupe.generate import generate_export
+    from dedupe.synthetic import generate_export
 
     out.mkdir(parents=True, exist_ok=True)
     counts = generate_export(companies, seed, out)

@@ -433,8 +433,8 @@ def bench_load() -> None:
 
 def bench_link(scale: float) -> None:
     """Generate an export ``scale`` times the full one, load and build mentions, time linkage."""
-    from dedupe.generate import generate_export
     from dedupe.link import link
+    from dedupe.synthetic import generate_export
     from loaders import dbt
     from loaders.db import resolve_database
     from loaders.land import land

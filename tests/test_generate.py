@@ -4,6 +4,7 @@ every kind of name corruption, and the hard negatives."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from dedupe.evaluate import evaluate, load_truth
-from dedupe.generate import generate_export
+from dedupe.synthetic import generate_export
 from loaders.sheets import SHEETS_BY_FILE
 from loaders.vendor_files import read_delivery
 
@@ -351,7 +352,7 @@ def test_same_seed_same_bytes_in_any_process(tmp_path) -> None:
     assert _bytes(a) == _bytes(b)
     # another interpreter with another string-hash seed: still the same bytes
     code = (
-        "import sys; from pathlib import Path; from dedupe.generate import generate_export; "
+        "import sys; from pathlib import Path; from dedupe.synthetic import generate_export; "
         "generate_export(150, 3, Path(sys.argv[1]))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
@@ -366,6 +367,33 @@ def test_same_seed_same_bytes_in_any_process(tmp_path) -> None:
     da, dd = _bytes(a), _bytes(d)
     assert da["Company_information.json"] != dd["Company_information.json"]
     assert da["truth.csv"] != dd["truth.csv"]
+
+
+# sha256 (first 16 hex digits) of every file of ``generate_export(300, 11)`` as the generator wrote
+# them before its split into ``dedupe.synthetic``: a change to a draw, word list or key shows here.
+GOLDEN_300_11 = {
+    "AM_market_revenue_2024.json": "c68d53fdaf0b0d91",
+    "COMPANY___AM_systems_mfrs.json": "004ad14b38a9424c",
+    "COMPANY___Print_services_global.json": "f88bf9c84d35f3d2",
+    "Company_information.json": "e98b79442ea20c4d",
+    "Company_roles.json": "3714fec5a261a47a",
+    "Directory.json": "d2e9b4fad499b43e",
+    "Fundings_and_investments.json": "ece76363a22a4aef",
+    "M_A.json": "c0a4c289ac848bda",
+    "Print_services_Pricing_data.json": "3428c8bb4339d34a",
+    "Revenue_by_industry_2024.json": "4dd419dc2041c836",
+    "Total_AM_market_size.json": "90a80510b34090aa",
+    "truth.csv": "05282bbb9e3cc472",
+}
+
+
+def test_output_bytes_are_unchanged(export: Export) -> None:
+    """The same seed and size give the very bytes they gave before (update on purpose only)."""
+    got = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+        for p in sorted(export.out.iterdir())
+    }
+    assert got == GOLDEN_300_11
 
 
 # -- truth ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ evaluation table), so a change that makes linkage clearly worse fails here.
 from __future__ import annotations
 
 from dedupe.evaluate import evaluate, load_truth
-from dedupe.generate import generate_export
+from dedupe.synthetic import generate_export
 from loaders import pipeline
 from tests.conftest import scratch_database
 
