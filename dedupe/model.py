@@ -29,7 +29,8 @@ from splink import SettingsCreator, block_on
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 
-# Token overlap (Jaccard on token sets, not characters: see shared/splink5-notes.md).
+# Token overlap (Jaccard on token sets, not characters: Splink 5's JaccardAtThresholds compares
+# the sets of characters, so long names all look alike).
 _TOKEN_JACCARD = (
     "len(list_intersect(name_tokens_l, name_tokens_r)) * 1.0"
     " / nullif(len(list_distinct(list_concat(name_tokens_l, name_tokens_r))), 0)"

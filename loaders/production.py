@@ -22,7 +22,7 @@ from loaders.db import Database
 
 LIVE = "public"
 RAW = "raw"
-# The app's tables (../shared/app-schema-contract.md) the migration publishes.
+# The app's tables the migration publishes (the app's contract: tests/app_contract.py).
 TABLES = (
     "companies",
     "company_categories",

@@ -1,8 +1,8 @@
 """A synthetic vendor export with ground truth, for measuring company linkage.
 
 ``generate_export(companies, seed, out)`` writes the 11 files of the vendor export in exactly the
-format of /work/shared/vendor-data-contract.md (same file names, same keys including the U+202F /
-U+00A0 padding, same value types, the same spreadsheet artefacts and quirks), plus ``truth.csv``:
+format ``loaders/sheets.py`` registers (same file names, same keys including the U+202F / U+00A0
+padding, same value types, the same spreadsheet artefacts and quirks), plus ``truth.csv``:
 one row per company-name mention, ``source_file,source_row,source_field,entity_id``.
 
 ``companies`` is the number of rows of the master list (``Company_information.json``); every other
