@@ -60,6 +60,7 @@ class Sheet:
     # Keys the contract calls spreadsheet artefacts (notes, legends, chart descriptions). They are
     # landed like any key (nothing is lost) and dropped, documented, in staging.
     annotation_keys: tuple[str, ...] = field(default=())
+    about: str = ""  # what the sheet holds, in a few words (the dbt source's description)
 
     @property
     def known_keys(self) -> tuple[str, ...]:
@@ -82,8 +83,14 @@ SHEETS: tuple[Sheet, ...] = (
         "company_information",
         ("Company name", "Website", "Headquarters"),
         ("Owned by / Subsidiary of", "Public stock", "Number of employees"),
+        about="the master list of companies",
     ),
-    Sheet("Company_roles.json", "company_roles", ("Company name", "Category")),
+    Sheet(
+        "Company_roles.json",
+        "company_roles",
+        ("Company name", "Category"),
+        about="what a company does (many rows per company)",
+    ),
     Sheet(
         "COMPANY___Print_services_global.json",
         "print_services_global",
@@ -97,12 +104,14 @@ SHEETS: tuple[Sheet, ...] = (
             "Update year",
         ),
         ("Printer model", "Process", "Material type", "Material format"),
+        about="printer fleets of print-service bureaus",
     ),
     Sheet(
         "COMPANY___AM_systems_mfrs.json",
         "am_systems_mfrs",
         ("Company name", "Segment", "Process"),
         ("Material type", "Material format", "Country"),
+        about="what system manufacturers build",
     ),
     Sheet(
         "Print_services_Pricing_data.json",
@@ -120,6 +129,7 @@ SHEETS: tuple[Sheet, ...] = (
         ),
         ("Process", "Shipping cost"),
         ("Scattered plot with manufacturing cost vs delivery time",),
+        about="quotes for printed parts",
     ),
     Sheet(
         "Fundings_and_investments.json",
@@ -127,6 +137,7 @@ SHEETS: tuple[Sheet, ...] = (
         ("Year", "Month", "Company name", "Country"),
         ("Amount (in millions USD)", "Funding round", "Lead investor"),
         ("__EMPTY_2",),
+        about="funding rounds",
     ),
     Sheet(
         "M_A.json",
@@ -138,6 +149,7 @@ SHEETS: tuple[Sheet, ...] = (
             f"Deal size ($M) {_MA}",
             f"Country{_MA}",
         ),
+        about="mergers and acquisitions",
     ),
     Sheet(
         "AM_market_revenue_2024.json",
@@ -145,6 +157,7 @@ SHEETS: tuple[Sheet, ...] = (
         (" Revenue (USD) ", "Country", "Segment"),
         (),
         _EMPTY_1_4,
+        about="2024 revenue by country and segment",
     ),
     Sheet(
         "Revenue_by_industry_2024.json",
@@ -152,6 +165,7 @@ SHEETS: tuple[Sheet, ...] = (
         ("Industry", "Share of revenue (%)", "Region", "Material"),
         ("Revenue (USD)",),
         _EMPTY_1_4,
+        about="share of 2024 revenue by industry",
     ),
     Sheet(
         "Total_AM_market_size.json",
@@ -159,6 +173,7 @@ SHEETS: tuple[Sheet, ...] = (
         ("Year", "Type", "Segment", " Past revenue (USD) "),
         (),
         ("__EMPTY_1", "__EMPTY_2", "__EMPTY_3"),
+        about="market size history and forecasts (long format)",
     ),
     Sheet(
         "Directory.json",
@@ -166,6 +181,7 @@ SHEETS: tuple[Sheet, ...] = (
         ("Figure name", "Sheet name and link", "V1"),
         ("Notes", "Needs further work?"),
         ("__EMPTY",),
+        about="the catalogue of market figures the app shows",
     ),
 )
 

@@ -10,10 +10,9 @@
     from the export that this export no longer makes). A row production held that is none of
     these is lost: the error test fails and nothing is published.
 -#}
-{%- set production_tables = ['companies', 'company_categories', 'equipment', 'investments',
-    'market_data', 'materials', 'mergers_acquisitions', 'service_pricing', 'technologies'] -%}
+{%- set app_tables = production_tables() -%}
 {%- set mart_sources = [
-    ('companies', "source_file = 'Company_information.json'"),
+    ('companies', "source_file = " ~ sheet_file('company_information')),
     ('company_categories', 'true'),
     ('equipment', 'true'),
     ('service_pricing', 'true'),
@@ -61,7 +60,7 @@ mart_rows as (
 
 production_ids as (
 
-    {% for table in production_tables %}
+    {% for table in app_tables %}
     select '{{ table }}' as production_table, id from {{ ref(table) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

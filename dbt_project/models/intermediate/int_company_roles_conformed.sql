@@ -17,7 +17,7 @@ roles_vocabulary as (
 mentions as (
 
     select * from {{ ref('int_company_mentions') }}
-    where source_file = 'Company_roles.json'
+    where source_file = {{ sheet_file('company_roles') }}
 
 ),
 

@@ -12,7 +12,7 @@ fundings as (
 mentions as (
 
     select * from {{ ref('int_company_mentions') }}
-    where source_file = 'Fundings_and_investments.json'
+    where source_file = {{ sheet_file('fundings_and_investments') }}
 
 ),
 

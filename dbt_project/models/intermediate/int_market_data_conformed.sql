@@ -120,7 +120,7 @@ validated as (
     select
         *,
         {{ quarantine_checks([
-            ('figure_type_unknown', "source_file = 'Total_AM_market_size.json' and data_type = 'forecast' and scenario is null", 'figure_type'),
+            ('figure_type_unknown', "source_file = " ~ sheet_file('total_am_market_size') ~ " and data_type = 'forecast' and scenario is null", 'figure_type'),
             ('year_invalid', "year is null or year < " ~ var('earliest_plausible_year') ~ " or (data_type <> 'forecast' and year > extract(year from current_date))", 'year_raw'),
             ('value_invalid', '(is_value_required and value_usd is null) or value_usd < 0 or (value_raw is not null and value_usd is null)', 'value_raw'),
             ('share_invalid', "data_type = 'revenue_by_industry' and (percentage is null or percentage < 0 or percentage > 100)", 'percentage_raw'),

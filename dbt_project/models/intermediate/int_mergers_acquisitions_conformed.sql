@@ -11,7 +11,7 @@ deals as (
 mentions as (
 
     select * from {{ ref('int_company_mentions') }}
-    where source_file = 'M_A.json'
+    where source_file = {{ sheet_file('mergers_acquisitions') }}
 
 ),
 

@@ -13,7 +13,7 @@ pricing as (
 mentions as (
 
     select * from {{ ref('int_company_mentions') }}
-    where source_file = 'Print_services_Pricing_data.json'
+    where source_file = {{ sheet_file('print_services_pricing') }}
 
 ),
 

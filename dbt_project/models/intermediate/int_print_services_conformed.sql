@@ -12,7 +12,7 @@ print_services as (
 mentions as (
 
     select * from {{ ref('int_company_mentions') }}
-    where source_file = 'COMPANY___Print_services_global.json'
+    where source_file = {{ sheet_file('print_services_global') }}
 
 ),
 

@@ -12,7 +12,7 @@ systems_mfrs as (
 mentions as (
 
     select * from {{ ref('int_company_mentions') }}
-    where source_file = 'COMPANY___AM_systems_mfrs.json'
+    where source_file = {{ sheet_file('am_systems_mfrs') }}
 
 ),
 

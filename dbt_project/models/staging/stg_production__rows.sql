@@ -5,8 +5,7 @@
     its timestamps; every other row (the app's own import, rows the app inserted since) is
     existing production and is carried into the build (`is_migration_output` false).
 -#}
-{%- set tables = ['companies', 'company_categories', 'equipment', 'investments', 'market_data',
-                  'materials', 'mergers_acquisitions', 'service_pricing', 'technologies'] -%}
+{%- set tables = production_tables() -%}
 
 with
 
