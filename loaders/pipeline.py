@@ -1,7 +1,7 @@
 """The stages of ``amx run``, in order and timed: load -> mentions -> link -> build -> publish.
 
 The build writes the marts into the shadow schema and runs every dbt test there; publish swaps
-them into production only when the build passed (``loaders/publish.py``). A run holds the
+them into production only when the build passed (``loaders/publish/``). A run holds the
 production lock from start to end, appends its events to ``audit.migration_log`` and leaves a
 report in ``$AMX_HOME/runs/<run_id>/`` whether it succeeded or not.
 """
@@ -155,7 +155,7 @@ def _run_stages(
                 publish.log(db, run_id, "tests", stage="build", passed=False, error=str(exc)[:4000])
                 raise
             summary.build = dbt.merge(summary.build, rest)
-            # the tested shadow, as it is now: publish swaps only this (loaders/publish.py)
+            # the tested shadow, as it is now: publish swaps only this (loaders/publish/)
             publish.record_build(db, run_id)
             publish.log(
                 db,

@@ -9,7 +9,7 @@ Each kill lands at a known place, inside the stage's own transaction where it ha
 - mentions: the test holds a share lock on ``intermediate.int_company_mentions``, so dbt waits
   when it swaps the rebuilt model in;
 - publish, rollback, restore: ``AMX_TEST_PAUSE_AT=<action>-commit`` pauses inside the swap
-  transaction after every table moved, before the commit (see ``loaders/publish.py``).
+  transaction after every table moved, before the commit (see ``loaders/publish/``).
 
 A killed client's transaction is rolled back by Postgres; its advisory lock goes with it.
 """

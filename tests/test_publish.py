@@ -7,6 +7,7 @@ thread counts companies in a loop, so a mixed state would show as different coun
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 
@@ -16,6 +17,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from loaders import dbt, pipeline, publish
+from loaders.publish.backups import _tool_major
 from tests.conftest import SAMPLE
 
 
@@ -238,13 +240,13 @@ def test_rollback_restores_the_exact_previous_contents(swapped, built_db):
 def test_backup_and_restore_round_trip(swapped, built_db, tmp_path, monkeypatch):
     before = production_snapshot(built_db)
     calls: list[list[str]] = []
-    real_run = publish.subprocess.run
+    real_run = subprocess.run
 
     def recording_run(args, *a, **kw):  # the real programs run; their argv is kept
         calls.append([str(x) for x in args])
         return real_run(args, *a, **kw)
 
-    monkeypatch.setattr(publish.subprocess, "run", recording_run)
+    monkeypatch.setattr(subprocess, "run", recording_run)
     path = publish.backup(built_db, tmp_path)
     with built_db.connect() as conn:
         conn.execute("delete from public.company_categories")
@@ -259,7 +261,7 @@ def test_backup_and_restore_round_trip(swapped, built_db, tmp_path, monkeypatch)
     programs = [c for c in calls if c[0].rsplit("/", 1)[-1] in ("pg_dump", "pg_restore", "psql")]
     assert {c[0].rsplit("/", 1)[-1] for c in programs} == {"pg_dump", "pg_restore", "psql"}
     for argv in programs:  # the server's own version, and no secret where `ps` shows it
-        assert publish._tool_major(argv[0]) == major
+        assert _tool_major(argv[0]) == major
         assert not any(built_db.password and built_db.password in a for a in argv), argv
         assert not any("postgresql://" in a or "password" in a.lower() for a in argv), argv
 

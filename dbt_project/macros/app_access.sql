@@ -41,7 +41,7 @@
 
 {#-
     Pre-hook of every mart: only `amx run`'s publish step writes the live schema (a swap of a
-    tested shadow build, loaders/publish.py). A hand-run `dbt build` builds the marts into the
+    tested shadow build, loaders/publish/). A hand-run `dbt build` builds the marts into the
     development schema (var marts_schema, default `amx_dev`); pointing it at `public` is refused
     here, before anything is created.
 -#}
