@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _layered() -> set[str]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    [contract] = [c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    contracts = config["tool"]["importlinter"]["contracts"]
+    # the project-wide contract (the others layer the modules of one package)
+    [contract] = [c for c in contracts if c["type"] == "layers" and "containers" not in c]
     return {name for layer in contract["layers"] for name in re.split(r"[|:]", layer)} - {""}
 
 
