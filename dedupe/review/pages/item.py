@@ -53,10 +53,11 @@ def _previews(c, it: dict, scope: list[str], rows: list[dict], threshold: float)
     previews = {}
     for choice, decision in (("same", "match"), ("different", "no_match")):
         result = preview.outcome(decision, pair, scope, edges, feature_of, current)
-        previews[choice] = [
-            preview.golden_record([m for m in rows if m["feature_id"] in component])
+        groups = [
+            [m["mention_key"] for m in rows if m["feature_id"] in component]
             for component in result.components
         ]
+        previews[choice] = queries.golden_preview(c, groups)
     return previews
 
 
