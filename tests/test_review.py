@@ -191,6 +191,31 @@ def test_item_shows_every_source_row_behind_both_sides(built_db, client):
     assert "if same company" in page and "if different companies" in page
 
 
+def test_golden_preview_is_what_the_mart_builds_for_the_same_mentions(built_db):
+    """The page's "if ..." records come from the database's own survivorship rule: for every
+    company the export alone makes, the preview of exactly its mentions is the published row."""
+    from dedupe.review import queries
+
+    columns = ("name", "website", "domain", "country_code", "parent_company")
+    with built_db.connect() as conn:
+        companies = conn.execute(
+            f"""
+            select {", ".join(f"co.{c}" for c in columns)}, co.public_stock_ticker,
+                   co.source_count, array_agg(csr.mention_key order by csr.mention_key)
+            from public.companies co
+            join public.company_source_records csr on csr.company_id = co.id
+            where co.data_source like 'vendor:%%'
+            group by co.id order by co.id
+            """
+        ).fetchall()
+        previews = queries.golden_preview(conn, [row[-1] for row in companies])
+    assert len(companies) > 20 and len(previews) == len(companies)
+    assert any(row[2] for row in companies) and any(row[4] for row in companies)
+    shown = [(*(p[c] for c in columns), p["ticker"], p["sheets"]) for p in previews]
+    assert shown == [tuple(row[:-1]) for row in companies]
+    assert [p["mentions"] for p in previews] == [len(row[-1]) for row in companies]
+
+
 def test_unknown_item_is_a_404(client):
     assert client.get("/item/999999").status_code == 404
 

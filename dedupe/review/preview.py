@@ -1,10 +1,9 @@
-"""What a decision would do, before the next run does it: the clusters and golden records.
+"""What a decision would do, before the next run does it: the clusters it would leave.
 
 The clustering reuses the run's own rule (``dedupe.link.apply_decisions`` on the model's edges at
 the threshold, with every current steward decision), restricted to the clusters the pair touches.
-The golden record follows the survivorship of ``models/marts/companies.sql`` for the fields that
-come from mentions (name, website, country, parent, ticker, type): the order of mentions is the
-dbt seed ``mention_roles``, read by both; the mart stays the authority.
+The golden record of each cluster is not computed here: the database builds it with the mart's
+own survivorship (``queries.golden_preview``).
 """
 
 from __future__ import annotations
@@ -15,32 +14,6 @@ import networkx as nx
 
 from dedupe import decisions as steward
 from dedupe.link import apply_decisions
-
-
-def _priority(m: dict) -> tuple[int, int]:
-    """Survivorship order: the seed ``mention_roles`` (via queries.mentions), then source row."""
-    return int(m["priority"]), int(m["source_row"])
-
-
-def golden_record(mentions: list[dict]) -> dict:
-    """The company the mart would build from these mentions (mention-level fields only)."""
-    ranked = sorted(mentions, key=_priority)
-    masters = sorted((m for m in mentions if m["role"] == "master"), key=_priority)
-
-    def first(rows: list[dict], column: str):
-        return next((m[column] for m in rows if m.get(column)), None)
-
-    return {
-        "name": ranked[0]["cleaned_name"] if ranked else None,
-        "website": first(masters, "website_url"),
-        "domain": first(masters, "website_domain"),
-        "country_code": first(ranked, "country_code"),
-        "parent_company": first(ranked, "parent_firm_annotation"),
-        "ticker": first(ranked, "ticker_tag"),
-        "type_from_sheets": first(ranked, "company_type_hint"),
-        "sheets": len({m["source_file"] for m in mentions}),
-        "mentions": len(mentions),
-    }
 
 
 @dataclass

@@ -1,10 +1,12 @@
 """What the review page reads from the database: the queue, both sides of a pair with every
 source row behind them, the pair's evidence, and what the last run made of the decisions.
 
-Every value from a request reaches SQL as a parameter; the only identifiers composed into SQL are
-raw table names taken from the data contract (``loaders.sheets.SHEETS``), quoted by psycopg.
-The marts (``public.company_source_records``, ``public.companies``) are optional: without them
-the page shows the linkage clusters and the mentions model alone.
+Every value from a request reaches SQL as a parameter. What dbt computes is read, never
+recomputed: the landed rows as ``intermediate.int_raw_rows`` records them, and the golden record
+of a proposed grouping from the function the companies mart creates with its own survivorship
+rule (``dbt_project/macros/survivorship.sql``). The marts (``public.company_source_records``,
+``public.companies``) and those two are optional: without them the page shows the linkage
+clusters and the mentions model alone.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ import math
 from dataclasses import dataclass, field
 
 import psycopg
-from psycopg import sql
 from psycopg.rows import dict_row
 
 from dedupe.link import COMPARISONS, MENTIONS_RELATION
 from loaders.sheets import SHEETS
 
 RAW_TABLE = {s.file_name: s.table for s in SHEETS}
+RAW_ROWS_RELATION = "intermediate.int_raw_rows"  # models/intermediate/int_raw_rows.sql
+# created by models/marts/companies.sql (post-hook) from macros/survivorship.sql
+GOLDEN_PREVIEW_FUNCTION = "intermediate.company_golden_preview"
 MENTION_COLUMNS = (
     "mention_key, source_file, source_row, source_field, role, source_name, cleaned_name,"
     " normalised_name, website_url, website_domain, country_raw, country_code,"
@@ -234,11 +238,7 @@ def cluster_features(conn: psycopg.Connection, cluster_ids: list[str]) -> list[s
 
 
 def mentions(conn: psycopg.Connection, feature_ids: list[str]) -> list[dict]:
-    """Mentions of the given feature rows, each with its cluster and (with the marts) company.
-
-    Each carries its survivorship priority and company-type hint from the dbt seed
-    ``mention_roles`` (the same rows ``marts/companies.sql`` reads).
-    """
+    """Mentions of the given feature rows, each with its cluster and (with the marts) company."""
     marts = has_marts(conn)
     company = (
         "csr.company_id::text as company_id, co.name as company_name"
@@ -255,11 +255,9 @@ def mentions(conn: psycopg.Connection, feature_ids: list[str]) -> list[dict]:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
             f"""
-            select {columns}, c.feature_id, c.cluster_id, {company},
-                   coalesce(r.priority, 99) as priority, r.company_type_hint
+            select {columns}, c.feature_id, c.cluster_id, {company}
             from linkage.clusters c
             join {MENTIONS_RELATION} m on m.mention_key = c.mention_key
-            left join reference.mention_roles r on r.role = m.role
             {joins}
             where c.feature_id = any(%s)
             order by m.source_file, m.source_row, m.source_field
@@ -270,28 +268,28 @@ def mentions(conn: psycopg.Connection, feature_ids: list[str]) -> list[dict]:
 
 
 def raw_rows(conn: psycopg.Connection, mention_rows: list[dict]) -> dict[tuple[str, int], dict]:
-    """(source_file, source_row) -> the landed row, all vendor columns (dlt's own dropped)."""
-    wanted: dict[str, set[int]] = {}
-    for m in mention_rows:
-        wanted.setdefault(m["source_file"], set()).add(int(m["source_row"]))
+    """(source_file, source_row) -> the landed row as dbt records it (``int_raw_rows``: the
+    sheet's columns, without dlt's), non-null fields in the raw table's column order."""
+    if not mention_rows or not _exists(conn, RAW_ROWS_RELATION):
+        return {}
+    wanted = sorted({(m["source_file"], int(m["source_row"])) for m in mention_rows})
     found: dict[tuple[str, int], dict] = {}
-    for source_file, rows in wanted.items():
-        table = RAW_TABLE.get(source_file)
-        if table is None or not _exists(conn, f"raw.{table}"):
-            continue
-        query = sql.SQL("select * from {} where _source_row = any(%s) order by _source_row").format(
-            sql.Identifier("raw", table)
-        )
-        with conn.cursor(row_factory=dict_row) as cur:
-            cur.execute(query, (sorted(rows),))
-            for row in cur.fetchall():
-                found[(source_file, row["_source_row"])] = {
-                    k: v
-                    for k, v in row.items()
-                    if not k.startswith("_dlt")
-                    and k not in ("_source_file", "_source_row")
-                    and v is not None
-                }
+    rows = conn.execute(
+        f"""
+        select r.source_file, r.source_row, field.key, field.value #>> '{{}}'
+        from {RAW_ROWS_RELATION} r
+        join unnest(%s::text[], %s::bigint[]) as wanted (source_file, source_row)
+            using (source_file, source_row)
+        cross join lateral jsonb_each(r.raw_record) as field
+        left join information_schema.columns c
+            on c.table_schema = 'raw' and c.table_name = r.raw_table and c.column_name = field.key
+        where field.value <> 'null'::jsonb
+        order by r.source_file, r.source_row, c.ordinal_position, field.key
+        """,
+        ([f for f, _ in wanted], [r for _, r in wanted]),
+    ).fetchall()
+    for source_file, source_row, key, value in rows:
+        found.setdefault((source_file, source_row), {})[key] = value
     return found
 
 
@@ -336,3 +334,25 @@ def decision_report(conn: psycopg.Connection) -> list[dict]:
             """
         )
         return cur.fetchall()
+
+
+def golden_preview(conn: psycopg.Connection, groups: list[list[str]]) -> list[dict]:
+    """Per group of mention keys, in order: the golden record the companies mart would build
+    from those mentions alone (export values; production's are decided in the mart), as the
+    database computes it. Empty when dbt has not built the mart (and so the function) yet."""
+    found = conn.execute(
+        "select to_regprocedure(%s) is not null", (f"{GOLDEN_PREVIEW_FUNCTION}(text[], text[])",)
+    ).fetchone()[0]
+    if not groups or not found:
+        return []
+    keys = [k for group in groups for k in group]
+    ids = [str(n) for n, group in enumerate(groups) for _ in group]
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            "select group_id, name, website, domain, country_code, parent_company,"
+            " public_stock_ticker as ticker, source_count as sheets, mention_count as mentions"
+            f" from {GOLDEN_PREVIEW_FUNCTION}(%s, %s)",
+            (keys, ids),
+        )
+        by_group = {r.pop("group_id"): r for r in cur.fetchall()}
+    return [by_group[str(n)] for n in range(len(groups)) if str(n) in by_group]

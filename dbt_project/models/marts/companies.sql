@@ -1,8 +1,10 @@
 {{ config(post_hook=["{{ trigram_index(this, 'name') }}"]) }}
+{{ config(post_hook=["{{ create_company_golden_preview() }}"]) }}
 {#- One row per company: every resolved company key from every sheet's mentions and every company
     production already holds. Vendor attributes come from the company's earliest master row when it
-    has one, else from its other mentions; where production holds the company too, which value is
-    published is decided per column by macros/production.sql (`prefer`). -#}
+    has one, else from its other mentions (the rule: macros/survivorship.sql); where production
+    holds the company too, which value is published is decided per column by
+    macros/production.sql (`prefer`). -#}
 
 with
 
@@ -21,7 +23,6 @@ resolution as (
 master_rows as (
 
     select * from {{ ref('int_company_information_conformed') }}
-    where row_outcome in ('published', 'merged')
 
 ),
 
@@ -41,16 +42,7 @@ fundings as (
 
 resolved_mentions as (
 
-    select
-        mentions.*,
-        resolution.company_id,
-        resolution.company_key,
-        -- which mention represents the company: the order is the seed `mention_roles`
-        coalesce(mention_roles.priority, 99) as mention_priority,
-        mention_roles.company_type_hint
-    from mentions
-    left join {{ ref('mention_roles') }} as mention_roles on mention_roles.role = mentions.role
-    inner join resolution on resolution.mention_key = mentions.mention_key
+    {{ ranked_mentions('mentions', 'resolution') }}
 
 ),
 
@@ -69,12 +61,7 @@ representative as (
 
 vendor_name as (
 
-    select distinct on (company_id)
-        company_id,
-        cleaned_name as name
-    from resolved_mentions
-    where role <> 'existing_company'
-    order by company_id, mention_priority, source_row
+    {{ company_vendor_name('resolved_mentions') }}
 
 ),
 
@@ -105,40 +92,13 @@ production as (
 
 master as (
 
-    -- the earliest master row supplies name-level attributes; later merged rows fill gaps
-    select
-        company_id,
-        (array_agg(website_url order by source_row) filter (where website_url is not null))[1]
-            as website,
-        (array_agg(website_domain order by source_row) filter (where website_domain is not null))[1]
-            as domain,
-        (array_agg(parent_company_name order by source_row)
-            filter (where parent_company_name is not null))[1] as parent_company,
-        (array_agg(public_stock_ticker order by source_row)
-            filter (where public_stock_ticker is not null))[1] as public_stock_ticker,
-        max(employee_count) as employee_count
-    from master_rows
-    group by company_id
+    {{ company_master_facts('master_rows') }}
 
 ),
 
 mention_facts as (
 
-    -- what the export's mentions say (production's own row is in `production`)
-    select
-        company_id,
-        (array_agg(country_code order by mention_priority, source_row)
-            filter (where country_code is not null))[1] as country_code,
-        (array_agg(parent_firm_annotation order by mention_priority, source_row)
-            filter (where parent_firm_annotation is not null))[1] as parent_firm_annotation,
-        (array_agg(ticker_tag order by mention_priority, source_row)
-            filter (where ticker_tag is not null))[1] as ticker_tag,
-        (array_agg(company_type_hint order by mention_priority, source_row)
-            filter (where company_type_hint is not null))[1] as company_type_from_sheets,
-        count(distinct source_file) as source_count
-    from resolved_mentions
-    where role <> 'existing_company'
-    group by company_id
+    {{ company_mention_facts('resolved_mentions') }}
 
 ),
 
@@ -187,12 +147,12 @@ merged as (
             as longitude,
         {{ prefer('description', 'null', clean_text_record('description')) }} as description,
         {{ prefer('parent_company',
-            'coalesce(master.parent_company, mention_facts.parent_firm_annotation)',
+            vendor_parent_company('master', 'mention_facts'),
             clean_text_record('parent_company')) }} as parent_company,
         {{ prefer('subsidiary_info', 'null', clean_text_record('subsidiary_info')) }}
             as subsidiary_info,
         {{ prefer('public_stock_ticker',
-            'coalesce(master.public_stock_ticker, mention_facts.ticker_tag)',
+            vendor_stock_ticker('master', 'mention_facts'),
             clean_text_record('public_stock_ticker')) }} as public_stock_ticker,
         {{ prefer('employee_count_range', """case
             when master.employee_count is null then null
