@@ -7,6 +7,7 @@
     python -m tests.bench link 100              # linkage of a 100x synthetic export
     AMX_BENCH_HOME=/tmp/amx-100x python -m tests.bench scale 100   # build once, keep the database
     AMX_BENCH_HOME=/tmp/amx-100x python -m tests.bench queries     # only the app queries, again
+    AMX_BENCH_HOME=/tmp/amx-100x python -m tests.bench queries critical pricing   # some of them
 
 Each benchmark uses its own ``$AMX_HOME`` under /tmp (its own embedded database). With
 ``$AMX_BENCH_HOME`` set, ``scale N`` builds into that directory and keeps it; a later ``scale N``
@@ -359,8 +360,16 @@ def _percentiles(ms: list[float]) -> str:
     return f"p50 {statistics.median(ms):.2f} ms, p95 {p95:.2f} ms"
 
 
-def bench_queries(db, clients: tuple[int, ...] = (10, 100), seconds: int = 10) -> None:
-    """Each app query: 1 client in this process, then pgbench with more clients."""
+def bench_queries(
+    db,
+    clients: tuple[int, ...] = (10, 100),
+    seconds: int = 10,
+    only: tuple[str, ...] = (),
+    budget: float = 60.0,
+) -> None:
+    """Each app query (or those whose name contains one of ``only``): 1 client in this process,
+    then pgbench with more clients. The 1-client calls stop after ``budget`` seconds (a query
+    that takes seconds per call is measured on fewer calls; the line says how many)."""
     import psycopg
     import psycopg.rows
 
@@ -368,26 +377,36 @@ def bench_queries(db, clients: tuple[int, ...] = (10, 100), seconds: int = 10) -
     with db.connect() as conn:
         conn.row_factory = psycopg.rows.dict_row
         has_trgm = conn.execute("select 1 from pg_extension where extname = 'pg_trgm'").fetchone()
-        print("app queries (1 client: 200 calls after 20 warm-up; then pgbench):")
+        print(
+            f"app queries (1 client: 200 calls after 20 warm-up, at most {budget:.0f} s;"
+            f" then pgbench -M prepared, {seconds} s):"
+        )
         for name, (sql, params_sql) in APP_QUERIES.items():
+            if only and not any(part in name for part in only):
+                continue
             if "similarity" in sql and not has_trgm:
                 print(f"  {name}: skipped, no pg_trgm")
                 continue
             params = conn.execute(params_sql).fetchall()
             query = _as_psycopg(sql)
             timings = []
+            begun = time.perf_counter()
+            warm_until = begun + budget / 4  # warm-up: 20 calls, or a quarter of the budget
             try:
                 for i, p in enumerate(params[:20] + params):
                     started = time.perf_counter()
                     conn.execute(query, p).fetchall()
-                    if i >= 20:
+                    if i >= 20 or started > warm_until:
                         timings.append((time.perf_counter() - started) * 1000)
+                    if started > begun + budget:
+                        break
             except psycopg.errors.UndefinedColumn as exc:
                 # e.g. a database built before companies had its machine figures
                 conn.rollback()
                 print(f"  {name}: skipped, {str(exc).splitlines()[0]}")
                 continue
-            line = f"  {name}: 1 client {_percentiles(timings)} {_load()}"
+            calls = "" if len(timings) == len(params) else f" ({len(timings)} calls)"
+            line = f"  {name}: 1 client {_percentiles(timings)}{calls} {_load()}"
             for n in clients:
                 line += f"; {n} clients {_pgbench(db, pgbench, sql, params, n, seconds)} {_load()}"
             print(line)
@@ -565,8 +584,9 @@ def bench_scale(copies: int) -> None:
     bench_queries(_allow_clients(db, 100))
 
 
-def bench_kept_queries() -> None:
-    """Only the app's queries, against the database ``scale N`` built in ``$AMX_BENCH_HOME``."""
+def bench_kept_queries(only: list[str]) -> None:
+    """Only the app's queries (those whose name contains one of ``only``, if given), against the
+    database ``scale N`` built in ``$AMX_BENCH_HOME``."""
     from loaders.db import start_embedded
 
     home = _bench_home()
@@ -577,7 +597,7 @@ def bench_kept_queries() -> None:
     built = json.loads(marker.read_text()) if marker.exists() else {}
     copies, built_at = built.get("copies", "?"), built.get("built_at")
     print(f"app queries against {home} ({copies}x, built {built_at})")
-    bench_queries(_allow_clients(start_embedded(home / "pgdata"), 100))
+    bench_queries(_allow_clients(start_embedded(home / "pgdata"), 100), only=tuple(only))
 
 
 def _print_machine() -> None:
@@ -600,7 +620,7 @@ if __name__ == "__main__":
     elif what == "scale":
         bench_scale(int(sys.argv[2]) if len(sys.argv) > 2 else 100)
     elif what == "queries":
-        bench_kept_queries()
+        bench_kept_queries(sys.argv[2:])
     elif what == "all":
         bench_real()
         bench_scale(100)
