@@ -1,4 +1,7 @@
-{{ config(post_hook=["{{ trigram_index(this, 'name') }}"]) }}
+{{ config(post_hook=[
+    "{{ trigram_index(this, 'name') }}",
+    "{{ machine_figure_defaults(this) }}",
+]) }}
 {#- One row per company: every resolved company key from every sheet's mentions and every company
     production already holds. Vendor attributes come from the company's earliest master row when it
     has one, else from its other mentions; where production holds the company too, which value is
