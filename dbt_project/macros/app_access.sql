@@ -108,3 +108,20 @@
     end
     $amx$
 {%- endmacro %}
+
+{#-
+    A company the app inserts between builds has no equipment yet as far as the build knows: its
+    machine figures (columns of companies computed at build, as of the last build) default to none,
+    so the app's inserts need not name them and `order by total_machines desc` never meets a null.
+-#}
+{% macro machine_figure_defaults(relation) -%}
+    alter table {{ relation }}
+        alter column total_machines set default 0,
+        alter column unique_manufacturers set default 0,
+        alter column unique_processes set default 0,
+        alter column unique_materials set default 0,
+        alter column processes set default '{}',
+        alter column materials set default '{}',
+        alter column fleet_rows set default 0,
+        alter column product_lines set default 0
+{%- endmacro %}

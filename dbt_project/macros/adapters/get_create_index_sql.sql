@@ -36,8 +36,13 @@
   {%- endif -%}
 {%- endmacro %}
 
+{#- A column may carry its order (`total_machines desc`): the name keeps the column only. -#}
 {% macro readable_index_name(table, columns, unique=false) -%}
-  {%- set name = table ~ '_' ~ (columns | join('_')) ~ ('_key' if unique else '_idx') -%}
+  {%- set names = [] -%}
+  {%- for column in columns -%}
+    {%- do names.append(column.split()[0]) -%}
+  {%- endfor -%}
+  {%- set name = table ~ '_' ~ (names | join('_')) ~ ('_key' if unique else '_idx') -%}
   {%- if name | length > 63 -%}
     {{ exceptions.raise_compiler_error(
         'index name ' ~ name ~ ' is longer than the 63 characters Postgres keeps') }}

@@ -1,10 +1,17 @@
-{{ config(post_hook=["{{ trigram_index(this, 'name') }}"]) }}
+{{ config(post_hook=[
+    "{{ trigram_index(this, 'name') }}",
+    "{{ machine_figure_defaults(this) }}",
+]) }}
 {{ config(post_hook=["{{ create_company_golden_preview() }}"]) }}
 {#- One row per company: every resolved company key from every sheet's mentions and every company
     production already holds. Vendor attributes come from the company's earliest master row when it
     has one, else from its other mentions (the rule: macros/survivorship.sql); where production
     holds the company too, which value is published is decided per column by
-    macros/production.sql (`prefer`). -#}
+    macros/production.sql (`prefer`).
+    Its machine figures (total_machines and siblings, read by the app's company_summaries and its
+    critical query) are computed here, at build, from int_equipment_rows: they are as of the last
+    build, like every other column. Fleet figures stay per count kind (never summed across kinds):
+    total_machines counts the printers a company operates (Minimum / Actual / Estimate). -#}
 
 with
 
@@ -129,6 +136,27 @@ countries as (
 
 ),
 
+equipment_figures as (
+
+    select
+        equipment.company_id,
+        count(*) filter (where equipment.equipment_role = 'operated_fleet') as fleet_rows,
+        count(*) filter (where equipment.equipment_role = 'manufactured_line') as product_lines,
+        sum(equipment.count) filter (where equipment.count_kind = 'fleet_count') as printers_counted,
+        sum(equipment.count) filter (where equipment.count_kind = 'fleet_total')
+            as printers_total_units,
+        count(distinct equipment.manufacturer) filter (where equipment.equipment_role = 'operated_fleet') as unique_manufacturers,
+        array_agg(distinct technologies.name) filter (where technologies.name is not null) as processes,
+        array_agg(distinct materials.name) filter (where materials.name is not null) as materials
+    from {{ ref('int_equipment_rows') }} as equipment
+    left join {{ ref('technologies') }} as technologies
+        on equipment.technology_id = technologies.id
+    left join {{ ref('materials') }} as materials on equipment.material_id = materials.id
+    where equipment.company_id is not null
+    group by equipment.company_id
+
+),
+
 merged as (
 
     select
@@ -230,12 +258,23 @@ final as (
         merged.total_funding_usd,
         merged.last_funding_date,
         merged.source_count,
+        cast(coalesce(equipment_figures.printers_counted, 0) as bigint) as total_machines,
+        coalesce(equipment_figures.unique_manufacturers, 0) as unique_manufacturers,
+        coalesce(cardinality(equipment_figures.processes), 0) as unique_processes,
+        coalesce(cardinality(equipment_figures.materials), 0) as unique_materials,
+        coalesce(equipment_figures.processes, '{}') as processes,
+        coalesce(equipment_figures.materials, '{}') as materials,
+        coalesce(equipment_figures.fleet_rows, 0) as fleet_rows,
+        coalesce(equipment_figures.product_lines, 0) as product_lines,
+        equipment_figures.printers_counted,
+        equipment_figures.printers_total_units,
         merged.company_key,
         merged.data_source,
         merged.source_file,
         merged.source_row
     from merged
     left join countries on countries.country_code = merged.country_code
+    left join equipment_figures on merged.id = equipment_figures.company_id
 
 ),
 
