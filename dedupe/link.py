@@ -13,8 +13,10 @@ and ``linkage.runs``. Splink's comparison viewer and cluster studio go to
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
+import os
 import time
 import tomllib
 import uuid
@@ -221,39 +223,111 @@ def model_hash(path: Path = MODEL_PATH) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-READ_BATCH_ROWS = 50_000
 READ_WORK_MEM = "128MB"
+# list columns travel as text: '' is an empty list, else each element preceded by this separator
+# (lossless for empty elements; names hold no control characters: the staging models strip them)
+LIST_SEPARATOR = "\x1f"
+
+
+class _CopyStream(io.RawIOBase):
+    """The data of a ``COPY ... TO STDOUT`` as a readable binary stream (for pyarrow)."""
+
+    def __init__(self, copy) -> None:
+        self._chunks = iter(copy)
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        filled = 0
+        while filled < len(buffer):
+            if not self._pending:
+                try:
+                    self._pending = memoryview(next(self._chunks))
+                except StopIteration:
+                    break
+            n = min(len(buffer) - filled, len(self._pending))
+            buffer[filled : filled + n] = self._pending[:n]
+            self._pending = self._pending[n:]
+            filled += n
+        return filled
+
+
+def _copy_query(config: Config) -> str:
+    """The mentions query as CSV text for COPY: list columns encoded (``LIST_SEPARATOR``)."""
+    query = MENTIONS_SQL.format(
+        relation=MENTIONS_RELATION, country_lookup=COUNTRY_LOOKUP_RELATION
+    ) % {
+        "distinctive": int(config.distinctive_max_names),
+        "shared_domain": int(config.shared_domain_max_names),
+    }
+    columns = []
+    for name, kind in MENTION_TYPES.items():
+        if pa.types.is_list(kind):
+            columns.append(
+                f"case when cardinality({name}) = 0 then ''"
+                f" else chr(31) || array_to_string({name}, chr(31)) end as {name}"
+            )
+        else:
+            columns.append(name)
+    return f"select {', '.join(columns)} from ({query}) as mentions"
+
+
+def _decode_lists(table: pa.Table) -> pa.Table:
+    import pyarrow.compute as pc
+
+    for i, (name, kind) in enumerate(MENTION_TYPES.items()):
+        if not pa.types.is_list(kind):
+            continue
+        text = table.column(name)
+        parts = pc.split_pattern(pc.utf8_slice_codeunits(text, 1), LIST_SEPARATOR)
+        empty = pa.scalar([], type=kind)
+        lists = pc.if_else(pc.equal(text, ""), empty, parts).cast(kind)
+        table = table.set_column(i, name, lists)
+    return table
 
 
 def read_mentions(db: Database, config: Config | None = None) -> pa.Table:
-    """The mentions model as Arrow (one row per company-name mention in every sheet)."""
+    """The mentions model as Arrow (one row per company-name mention in every sheet).
+
+    Read with ``COPY ... TO STDOUT`` as CSV straight into pyarrow's CSV reader, never as Python
+    tuples (at 100x the export's size those cost gigabytes and minutes). Every value is quoted
+    (``FORCE_QUOTE *``), so an empty string (quoted) stays apart from NULL (unquoted, empty).
+    """
+    import pyarrow.csv as pacsv
+
     config = config or load_config()
-    params = {
-        "distinctive": config.distinctive_max_names,
-        "shared_domain": config.shared_domain_max_names,
-    }
     schema = pa.schema(list(MENTION_TYPES.items()))
-    batches = []
-    # a server-side cursor read in batches, each turned into Arrow at once: at 100x the export's
-    # size, the whole result as Python tuples would cost gigabytes more than its Arrow form
-    with db.connect() as conn, conn.cursor(name="amx_read_mentions") as cur:
-        # planned for the whole result (a cursor's default plans for its first tenth), with room
-        # to hash the corpus' distinct names in memory instead of spilling them to disk
-        conn.execute("set local cursor_tuple_fraction = 1")
+    text_types = {
+        name: (pa.string() if pa.types.is_list(kind) else kind)
+        for name, kind in MENTION_TYPES.items()
+    }
+    with db.connect() as conn, conn.transaction():
+        # room to hash the corpus' distinct names in memory instead of spilling them to disk
         conn.execute(f"set local work_mem = '{READ_WORK_MEM}'")
-        query = MENTIONS_SQL.format(
-            relation=MENTIONS_RELATION, country_lookup=COUNTRY_LOOKUP_RELATION
+        statement = (
+            f"copy ({_copy_query(config)}) to stdout"
+            " with (format csv, header false, force_quote *, encoding 'UTF8')"
         )
-        cur.execute(query, params)
-        while rows := cur.fetchmany(READ_BATCH_ROWS):
-            columns = zip(*rows, strict=True)
-            batches.append(
-                pa.record_batch(
-                    [pa.array(v, type=t) for v, t in zip(columns, schema.types, strict=True)],
-                    schema=schema,
-                )
+        with conn.cursor().copy(statement) as copy:
+            reader = pacsv.open_csv(
+                io.BufferedReader(_CopyStream(copy), buffer_size=1 << 20),
+                read_options=pacsv.ReadOptions(
+                    column_names=list(MENTION_TYPES), block_size=16 << 20
+                ),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=text_types,
+                    null_values=[""],
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=False,
+                    true_values=["t"],
+                    false_values=["f"],
+                ),
             )
-    return pa.Table.from_batches(batches, schema=schema)
+            table = reader.read_all()
+    return _decode_lists(table).cast(schema)
 
 
 def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:
@@ -388,9 +462,10 @@ class DecisionOutcome:
     detail: str
 
 
-def _edge_graph(features: pa.Table, pairs: pa.Table, threshold: float) -> nx.Graph:
+def _edge_graph(pairs: pa.Table, threshold: float) -> nx.Graph:
+    """The matched pairs as a graph: only feature rows with a link are nodes (at 100x most rows
+    link to nothing; they are one-row companies, added by ``with_singletons``)."""
     graph = nx.Graph()
-    graph.add_nodes_from(features.column("feature_id").to_pylist())
     for left, right, p in zip(
         pairs.column("feature_id_l").to_pylist(),
         pairs.column("feature_id_r").to_pylist(),
@@ -439,6 +514,7 @@ def apply_decisions(
             outcome(d, "stale", f"no longer in the export: {', '.join(missing)}")
             continue
         fl, fr = feature_of[d.mention_key_l], feature_of[d.mention_key_r]
+        graph.add_nodes_from((fl, fr))  # the graph holds only linked rows (``_edge_graph``)
         if fl == fr:
             if d.decision == "match":
                 outcome(d, "no_effect", "identical spellings and features: already one company")
@@ -533,6 +609,20 @@ def anchored_components(graph: nx.Graph, is_anchor: dict[str, bool]) -> list[set
             component[n] = idx
         members[idx] |= set(nodes)
     return [m for m in members if m]
+
+
+def with_singletons(
+    con: duckdb.DuckDBPyConnection, components: list[set[str]], graph: nx.Graph
+) -> list[set[str]]:
+    """The components of the linked rows, plus one company per feature row outside the graph
+    (no link, no decision), found set-based in the run's DuckDB (table ``features``)."""
+    con.register("linked_in", pa.table({"feature_id": pa.array(list(graph), pa.string())}))
+    alone = con.sql(
+        "select feature_id from features"
+        " where feature_id not in (select feature_id from linked_in) order by feature_id"
+    ).fetchall()
+    con.unregister("linked_in")
+    return components + [{f} for (f,) in alone]
 
 
 def _check_cannot_links(
@@ -656,7 +746,19 @@ def review_queue(
     one decision settles them all); the ``review_max_items`` items of highest priority are kept.
     Returns (items, item pairs).
     """
-    info = {r["feature_id"]: r for r in features.to_pylist()}
+    import pyarrow.compute as pc
+
+    # only the rows a pair or a link touches (every member of their companies is among them)
+    touched = pa.array(
+        sorted(
+            set(graph)
+            | set(pairs.column("feature_id_l").to_pylist())
+            | set(pairs.column("feature_id_r").to_pylist())
+        ),
+        pa.string(),
+    )
+    touched_rows = features.filter(pc.is_in(features.column("feature_id"), value_set=touched))
+    info = {r["feature_id"]: r for r in touched_rows.to_pylist()}
     cluster_rows: dict[str, int] = {}
     for f, r in info.items():
         cluster_rows[keys[f]] = cluster_rows.get(keys[f], 0) + r["mentions"]
@@ -891,6 +993,22 @@ def _dashboards(scored: Scored, features: pa.Table, keys: dict[str, str], run_di
     return {"comparison_viewer": str(viewer), "cluster_studio": str(studio)}
 
 
+DUCKDB_MEMORY_LIMIT = "2GB"
+
+
+def _duckdb() -> duckdb.DuckDBPyConnection:
+    """The run's DuckDB: bounded memory, spilling to ``$AMX_HOME/duckdb_tmp``, every core."""
+    spill = amx_home() / "duckdb_tmp"
+    spill.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(
+        config={
+            "memory_limit": DUCKDB_MEMORY_LIMIT,
+            "temp_directory": str(spill),
+            "threads": os.cpu_count() or 1,
+        }
+    )
+
+
 def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) -> LinkResult:
     """One linkage run over the mentions in the database; returns its figures."""
     config = load_config()
@@ -905,16 +1023,27 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
     lap("read", t)
 
     t = time.perf_counter()
-    con = duckdb.connect()
+    con = _duckdb()
     features = collapse(con, mentions)
+    mention_count = mentions.num_rows
+    del mentions  # in DuckDB now
     scored = predict(con, features, config)
     pairs = explain(con, scored, run_id)
     lap("predict", t)
 
     t = time.perf_counter()
-    feature_of = dict(con.execute("select mention_key, feature_id from mentions").fetchall())
     current = steward.current()
-    graph = _edge_graph(features, pairs, config.match_threshold)
+    # mention -> feature row, for the mentions the stewards' decisions name (not every mention)
+    decided_keys = sorted({k for pair in current for k in pair})
+    con.register("decided_in", pa.table({"mention_key": pa.array(decided_keys, pa.string())}))
+    feature_of = dict(
+        con.execute(
+            "select mention_key, feature_id from mentions"
+            " where mention_key in (select mention_key from decided_in)"
+        ).fetchall()
+    )
+    con.unregister("decided_in")
+    graph = _edge_graph(pairs, config.match_threshold)
     name_of = dict(
         zip(features.column("feature_id").to_pylist(), features.column("name_norm").to_pylist(),
             strict=True)
@@ -931,7 +1060,7 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
             strict=True,
         )
     )
-    components = anchored_components(graph, is_anchor)
+    components = with_singletons(con, anchored_components(graph, is_anchor), graph)
     _check_cannot_links(outcomes, feature_of, components)
     keys = stable_cluster_keys(features, components)
     queue, queue_pairs = review_queue(graph, pairs, features, keys, config, set(current))
@@ -944,7 +1073,7 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
     result = LinkResult(
         run_id=run_id,
         model_hash=mh,
-        mentions=mentions.num_rows,
+        mentions=mention_count,
         feature_rows=features.num_rows,
         scored_pairs=pairs.num_rows,
         matched_pairs=sum(p >= config.match_threshold for p in
@@ -963,11 +1092,26 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
         lap("dashboards", t)
 
     t = time.perf_counter()
-    clusters = [(m, f, keys[f], run_id) for m, f in sorted(feature_of.items())]
-    feature_rows = [
-        {**r, "cluster_id": keys[r["feature_id"]], "run_id": run_id}
-        for r in features.select(FEATURE_TABLE_COLUMNS[:-2]).to_pylist()
-    ]
+    # every mention and feature row with its cluster: joined in DuckDB, written as Arrow
+    con.register(
+        "keys_in",
+        pa.table({
+            "feature_id": pa.array(list(keys), pa.string()),
+            "cluster_id": pa.array(list(keys.values()), pa.string()),
+        }),
+    )  # fmt: skip
+    clusters = con.sql(
+        f"""select m.mention_key, m.feature_id, k.cluster_id, '{run_id}' as run_id
+            from mentions m join keys_in k using (feature_id) order by m.mention_key"""
+    ).to_arrow_table()
+    feature_rows = con.sql(
+        f"""select {", ".join(f"f.{c}" for c in FEATURE_TABLE_COLUMNS[:-2])}, k.cluster_id,
+                   '{run_id}' as run_id
+            from features f join keys_in k using (feature_id) order by f.feature_id"""
+    ).to_arrow_table()
+    con.unregister("keys_in")
+    if clusters.num_rows != mention_count or feature_rows.num_rows != features.num_rows:
+        raise RuntimeError("linkage: a mention or feature row has no cluster (nothing is dropped)")
     for item in queue + queue_pairs:
         item["run_id"] = run_id
     outcome_rows = [{**asdict(o), "run_id": run_id} for o in outcomes]

@@ -133,6 +133,8 @@ def _run_stages(
                 summary.rows[f"production__{table}"] = n
             summary.stage_rows["load"] = sum(result.rows.values())
             summary.drift = [f"{d.file_name}: {d.kind}: {d.detail}" for d in delivery.drift]
+            # the parsed rows are landed: free them before the later stages (gigabytes at 100x)
+            del delivery, result
     if not dbt.dbt_available():
         return
     session = dbt.DbtSession(db, SHADOW_VARS)  # one parse for both dbt parts of the run

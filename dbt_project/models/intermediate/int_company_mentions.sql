@@ -9,6 +9,11 @@
     every rule that reads only the name runs once per distinct spelling (`spellings` ... `spelled`),
     every website rule once per distinct website and the country lookup once per distinct value;
     the mentions then join them back. Set-based SQL Postgres may run in parallel.
+
+    The steps of the name rules (`repaired` ... `keyed`) and the website check are `materialized`:
+    each step's columns are computed once and stored. Inlined, every reference to a column of an
+    earlier step would repeat its regular expressions (`unglued_name` is read ten times): 3x
+    slower at 10x the export's size, same output.
 -#}
 
 with
@@ -140,7 +145,7 @@ spellings as (
 
 ),
 
-repaired as (
+repaired as materialized (
 
     select
         source_name,
@@ -149,7 +154,7 @@ repaired as (
 
 ),
 
-unglued as (
+unglued as materialized (
 
     select
         *,
@@ -164,7 +169,7 @@ unglued as (
 
 ),
 
-annotated as (
+annotated as materialized (
 
     select
         *,
@@ -185,7 +190,7 @@ annotated as (
 
 ),
 
-stripped as (
+stripped as materialized (
 
     select
         *,
@@ -201,7 +206,7 @@ stripped as (
 
 ),
 
-without_trailing_alias as (
+without_trailing_alias as materialized (
 
     select
         *,
@@ -220,7 +225,7 @@ without_trailing_alias as (
 
 ),
 
-aliased as (
+aliased as materialized (
 
     select
         *,
@@ -252,7 +257,7 @@ aliased as (
 
 ),
 
-keyed as (
+keyed as materialized (
 
     select
         *,
@@ -389,7 +394,7 @@ owners as (
 
 ),
 
-website_problems as (
+website_problems as materialized (
 
     select
         website_raw,
