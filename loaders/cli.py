@@ -48,7 +48,7 @@ _status = {"live": None, "printed": {}}
 PROGRESS_LINES = 4  # plain progress lines per stage when not on a terminal (CI, logs)
 
 
-def _report(message: str) -> None:
+def _announce(message: str) -> None:
     """Plain lines in CI and logs; on a terminal the spinner shows the stage too."""
     console.print(f"amx: {message}", markup=False)
     if _status["live"] is not None:
@@ -161,7 +161,7 @@ def _run_pipeline(
                 source,
                 build=build,
                 stages=stages or pipeline.STAGES,
-                report=_report,
+                announce=_announce,
                 progress=_progress,
                 allow_shrink=allow_shrink,
             )

@@ -111,7 +111,7 @@ def _column_names(conn, schema: str, table: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _publish(db: Database, delivery: Delivery, load_id: str) -> dict[str, int]:
+def _replace_raw(db: Database, delivery: Delivery, load_id: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     with db.connect() as conn, conn.transaction():
         conn.execute(AUDIT_DDL)
@@ -253,7 +253,7 @@ def land(db: Database, delivery: Delivery) -> LoadResult:
     """Load ``delivery`` into ``raw`` (replacing the previous snapshot) and record the manifest."""
     started = time.perf_counter()
     load_id = _land_incoming(db, delivery)
-    counts = _publish(db, delivery, load_id)
+    counts = _replace_raw(db, delivery, load_id)
     return LoadResult(load_id=load_id, rows=counts, seconds=time.perf_counter() - started)
 
 

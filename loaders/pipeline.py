@@ -14,20 +14,20 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from dedupe.link import link, model_available
-from loaders import dbt, publish
+from loaders import dbt_runner, publish
 from loaders.db import Database
 from loaders.land import land
 from loaders.production import land_production
 from loaders.report import write_report as write
-from loaders.summary import Reporter, RunSummary, StageProgress
+from loaders.summary import Announcer, RunSummary, StageProgress
 from loaders.vendor_files import read_delivery
 
 __all__ = ["STAGES", "RunSummary", "run"]
 
 
 @contextmanager
-def _stage(summary: RunSummary, db: Database, name: str, report: Reporter) -> Iterator[None]:
-    report(f"{name}: started")
+def _stage(summary: RunSummary, db: Database, name: str, announce: Announcer) -> Iterator[None]:
+    announce(f"{name}: started")
     publish.pause_point(name)
     started = time.perf_counter()
     try:
@@ -44,7 +44,7 @@ def _stage(summary: RunSummary, db: Database, name: str, report: Reporter) -> It
         seconds=summary.stage_seconds[name],
         rows=summary.stage_rows.get(name),
     )
-    report(f"{name}: done in {summary.stage_seconds[name]:.2f} s")
+    announce(f"{name}: done in {summary.stage_seconds[name]:.2f} s")
 
 
 STAGES = ("load", "mentions", "link", "build", "publish")
@@ -61,7 +61,7 @@ def run(
     *,
     build: bool = True,
     stages: tuple[str, ...] = STAGES,
-    report: Reporter = lambda _msg: None,
+    announce: Announcer = lambda _msg: None,
     progress: StageProgress | None = None,
     write_report: bool = True,
     allow_shrink: bool = False,
@@ -85,7 +85,7 @@ def run(
         publish.log(db, summary.run_id, "run_started", source=str(source), stages=list(stages))
         failure: BaseException | None = None
         try:
-            _run_stages(db, summary, stages, report, progress, allow_shrink)
+            _run_stages(db, summary, stages, announce, progress, allow_shrink)
         except BaseException as exc:
             failure = exc
             with suppress(Exception):  # e.g. the database went away: keep the run's own error
@@ -102,7 +102,7 @@ def run(
                 try:
                     summary.report_path = write(db, summary)
                 except Exception as exc:  # a report must never hide the run's own outcome
-                    report(f"report: could not be written: {exc}")
+                    announce(f"report: could not be written: {exc}")
                 if failure is not None and summary.report_path is not None:
                     failure.amx_report_path = summary.report_path  # the CLI prints it
     return summary
@@ -112,7 +112,7 @@ def _run_stages(
     db: Database,
     summary: RunSummary,
     stages: tuple[str, ...],
-    report: Reporter,
+    announce: Announcer,
     progress: StageProgress | None,
     allow_shrink: bool = False,
 ) -> None:
@@ -122,7 +122,7 @@ def _run_stages(
         return (lambda done, total, node: progress(stage, done, total, node)) if progress else None
 
     if "load" in stages:
-        with _stage(summary, db, "load", report):
+        with _stage(summary, db, "load", announce):
             delivery = read_delivery(summary.source)
             result = land(db, delivery)
             summary.load_id = result.load_id
@@ -135,28 +135,28 @@ def _run_stages(
             summary.drift = [f"{d.file_name}: {d.kind}: {d.detail}" for d in delivery.drift]
             # the parsed rows are landed: free them before the later stages (gigabytes at 100x)
             del delivery, result
-    if not dbt.dbt_available():
+    if not dbt_runner.dbt_available():
         return
-    session = dbt.DbtSession(db, SHADOW_VARS)  # one parse for both dbt parts of the run
+    session = dbt_runner.DbtSession(db, SHADOW_VARS)  # one parse for both dbt parts of the run
     if "mentions" in stages:
-        with _stage(summary, db, "mentions", report):
+        with _stage(summary, db, "mentions", announce):
             summary.build = session.build(select=[MENTIONS_SELECTOR], progress=nodes_of("mentions"))
     if "link" in stages:
         if model_available():
-            with _stage(summary, db, "link", report):
+            with _stage(summary, db, "link", announce):
                 summary.link = link(db, run_id=run_id)
                 summary.stage_rows["link"] = summary.link.clusters
         else:
-            report("link: skipped, no trained model (run `amx link train`)")
+            announce("link: skipped, no trained model (run `amx link train`)")
     if "build" in stages:
-        with _stage(summary, db, "build", report):
+        with _stage(summary, db, "build", announce):
             publish.prepare_shadow(db)
             try:
                 rest = session.build(exclude=[MENTIONS_SELECTOR], progress=nodes_of("build"))
-            except dbt.BuildError as exc:
+            except dbt_runner.BuildError as exc:
                 publish.log(db, run_id, "tests", stage="build", passed=False, error=str(exc)[:4000])
                 raise
-            summary.build = dbt.merge(summary.build, rest)
+            summary.build = dbt_runner.merge(summary.build, rest)
             # the tested shadow, as it is now: publish swaps only this (loaders/publish/)
             publish.record_build(db, run_id)
             publish.log(
@@ -169,6 +169,6 @@ def _run_stages(
                 warnings=summary.build.warnings,
             )
     if "publish" in stages:
-        with _stage(summary, db, "publish", report):
+        with _stage(summary, db, "publish", announce):
             summary.published = publish.publish(db, run_id, allow_shrink=allow_shrink)
             summary.stage_rows["publish"] = sum(summary.published.row_counts.values())

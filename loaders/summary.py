@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders import dbt, publish
+from loaders import dbt_runner, publish
 
-Reporter = Callable[[str], None]  # one line of what the run is doing
+Announcer = Callable[[str], None]  # says one line of what the run is doing
 # stage, dbt nodes done, dbt nodes in the stage, the node that just finished
 StageProgress = Callable[[str, int, int, str], None]
 
@@ -24,7 +24,7 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     stage_rows: dict[str, int] = field(default_factory=dict)
     drift: list[str] = field(default_factory=list)
-    build: dbt.BuildResult | None = None
+    build: dbt_runner.BuildResult | None = None
     link: object | None = None  # dedupe.link.LinkResult
     published: publish.PublishResult | None = None
     failed_stage: str | None = None

@@ -583,7 +583,7 @@ def bench_link(scale: float) -> None:
     """Generate an export ``scale`` times the full one, load and build mentions, time linkage."""
     from dedupe.link import link
     from dedupe.synthetic import generate_export
-    from loaders import dbt
+    from loaders import dbt_runner
     from loaders.db import resolve_database
     from loaders.land import land
     from loaders.vendor_files import read_delivery
@@ -599,7 +599,7 @@ def bench_link(scale: float) -> None:
         landed = land(db, read_delivery(Path(tmp)))
         loaded = time.perf_counter() - started
     started = time.perf_counter()
-    dbt.run_dbt(db, ["build", "--select", "+int_company_mentions"])
+    dbt_runner.run_dbt(db, ["build", "--select", "+int_company_mentions"])
     built = time.perf_counter() - started
     started = time.perf_counter()
     result = link(db, dashboards=False)

@@ -186,16 +186,18 @@ def test_a_key_longer_than_63_characters_lands_whole_under_a_distinct_column(
 def test_a_drift_column_dropped_by_the_next_delivery_does_not_break_raw_or_staging(
     delivery, previous, database
 ):
-    from loaders import dbt, pipeline
+    from loaders import dbt_runner, pipeline
 
     staging = ["run", "--select", "stg_vendor__company_roles"]
     result = _load(overlay(delivery, "schema_drift"))
     assert result.exit_code == 0, result.output
-    dbt.run_dbt(database, staging, vars_=pipeline.SHADOW_VARS)  # the view reads `founded` now
+    dbt_runner.run_dbt(
+        database, staging, vars_=pipeline.SHADOW_VARS
+    )  # the view reads `founded` now
     summary = load_sample(database)  # the next delivery lacks the key
     assert any("dropped_column" in d and "founded" in d for d in summary.drift), summary.drift
     assert _raw_state(database)[0] == previous[0]
-    dbt.run_dbt(database, staging, vars_=pipeline.SHADOW_VARS)  # and the next build works
+    dbt_runner.run_dbt(database, staging, vars_=pipeline.SHADOW_VARS)  # and the next build works
     with database.connect() as conn:
         assert (
             conn.execute("select count(*) from staging.stg_vendor__company_roles").fetchone()[0]

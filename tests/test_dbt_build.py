@@ -135,13 +135,13 @@ def test_authenticated_can_insert(built_db):
 
 def test_hand_run_dbt_builds_the_dev_schema_with_the_same_ids_and_leaves_public(built_db):
     """`dbt build` without amx (the README's "Running dbt yourself") goes to `amx_dev`."""
-    from loaders import dbt
+    from loaders import dbt_runner
     from tests.test_publish import production_snapshot
 
     with built_db.connect() as conn:
         before = _snapshot(conn)
     live = production_snapshot(built_db)
-    dbt.run_dbt(built_db, ["build"])
+    dbt_runner.run_dbt(built_db, ["build"])
     with built_db.connect() as conn:
         rebuilt = _snapshot(conn, "amx_dev")
     assert production_snapshot(built_db) == live  # public untouched, company_summaries kept
@@ -149,28 +149,30 @@ def test_hand_run_dbt_builds_the_dev_schema_with_the_same_ids_and_leaves_public(
 
 
 def test_dbt_refuses_to_build_a_mart_into_public(built_db):
-    from loaders import dbt
+    from loaders import dbt_runner
     from tests.test_publish import production_snapshot
 
     live = production_snapshot(built_db)
-    with pytest.raises(dbt.BuildError, match="live schema"):
-        dbt.run_dbt(built_db, ["build", "--select", "companies"], vars_={"marts_schema": "public"})
+    with pytest.raises(dbt_runner.BuildError, match="live schema"):
+        dbt_runner.run_dbt(
+            built_db, ["build", "--select", "companies"], vars_={"marts_schema": "public"}
+        )
     assert production_snapshot(built_db) == live
 
 
 def test_company_resolution_needs_the_linkage_clusters_or_says_name_only(database):
     """No silent fallback: without linkage.clusters the build stops and says what to do; name-only
     resolution happens only when asked for."""
-    from loaders import dbt, pipeline
+    from loaders import dbt_runner, pipeline
 
     db = scratch_database(database, "amx_no_linkage")
     pipeline.run(db, SAMPLE, stages=("load", "mentions"), write_report=False)
     with db.connect(autocommit=True) as conn:
         conn.execute("drop table if exists linkage.clusters")
     select = ["build", "--select", "int_company_resolution", "--exclude-resource-type", "unit_test"]
-    with pytest.raises(dbt.BuildError, match=r"linkage\.clusters does not exist"):
-        dbt.run_dbt(db, select, vars_=pipeline.SHADOW_VARS)
-    dbt.run_dbt(db, select, vars_={**pipeline.SHADOW_VARS, "company_resolution": "name"})
+    with pytest.raises(dbt_runner.BuildError, match=r"linkage\.clusters does not exist"):
+        dbt_runner.run_dbt(db, select, vars_=pipeline.SHADOW_VARS)
+    dbt_runner.run_dbt(db, select, vars_={**pipeline.SHADOW_VARS, "company_resolution": "name"})
     with db.connect() as conn:
         methods = conn.execute(
             "select distinct resolution_method from intermediate.int_company_resolution"

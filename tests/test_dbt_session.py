@@ -6,7 +6,7 @@ with a fresh session and inspects what it loaded.
 
 from __future__ import annotations
 
-from loaders import dbt, pipeline
+from loaders import dbt_runner, pipeline
 
 
 def _loaded_at(db, seed: str):
@@ -15,14 +15,16 @@ def _loaded_at(db, seed: str):
         return row.fetchone()[0]
 
 
-def _build_mentions(db) -> dbt.DbtSession:
-    session = dbt.DbtSession(db, pipeline.SHADOW_VARS)
+def _build_mentions(db) -> dbt_runner.DbtSession:
+    session = dbt_runner.DbtSession(db, pipeline.SHADOW_VARS)
     session.build(select=[pipeline.MENTIONS_SELECTOR])
     return session
 
 
 def test_a_run_records_every_seed_it_loaded(built_db):
-    assert dbt.current_seeds(built_db, dbt.seed_fingerprints()) == set(dbt.seed_fingerprints())
+    assert dbt_runner.current_seeds(built_db, dbt_runner.seed_fingerprints()) == set(
+        dbt_runner.seed_fingerprints()
+    )
 
 
 def test_unchanged_seeds_are_not_reloaded(built_db):
@@ -47,7 +49,7 @@ def test_a_changed_seed_is_reloaded(built_db):
 def test_a_dropped_seed_table_is_reloaded(built_db):
     with built_db.connect() as conn:
         conn.execute("drop table reference.country_aliases")  # no view reads a seed directly
-    session = dbt.DbtSession(built_db, pipeline.SHADOW_VARS)
+    session = dbt_runner.DbtSession(built_db, pipeline.SHADOW_VARS)
     assert "country_aliases" not in session.fresh_seeds
     session.build(select=[pipeline.MENTIONS_SELECTOR])
     with built_db.connect() as conn:
@@ -55,7 +57,7 @@ def test_a_dropped_seed_table_is_reloaded(built_db):
 
 
 def test_a_session_parses_once(built_db):
-    session = dbt.DbtSession(built_db, pipeline.SHADOW_VARS)
+    session = dbt_runner.DbtSession(built_db, pipeline.SHADOW_VARS)
     first = session.parse()
     session.build(select=["stg_vendor__directory"])
     assert session.parse() is first
@@ -63,6 +65,6 @@ def test_a_session_parses_once(built_db):
 
 def test_the_sql_rules_unit_tests_pass(built_db):
     """``amx run`` leaves dbt's unit tests out; they run here, on every ``make test``."""
-    result = dbt.run_dbt(built_db, ["test", "--select", "test_type:unit"])
+    result = dbt_runner.run_dbt(built_db, ["test", "--select", "test_type:unit"])
     assert result.status_counts.get("pass", 0) >= 16  # one per cleaning rule
     assert not set(result.status_counts) - {"pass", "success"}  # success: the on-run-start hook

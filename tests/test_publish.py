@@ -16,7 +16,7 @@ import pytest
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from loaders import dbt, pipeline, publish
+from loaders import dbt_runner, pipeline, publish
 from loaders.publish.backups import _tool_major
 from tests.conftest import SAMPLE
 
@@ -65,7 +65,7 @@ def test_failing_error_test_stops_publish_and_production_is_unchanged(built_db):
             " from linkage.clusters order by mention_key limit 1"
         )
     try:
-        with pytest.raises(dbt.BuildError, match="unique"):
+        with pytest.raises(dbt_runner.BuildError, match="unique"):
             pipeline.run(built_db, SAMPLE, stages=("build", "publish"))
         assert production_snapshot(built_db) == before
         with built_db.connect() as conn:
@@ -280,7 +280,7 @@ def test_a_health_metric_dropping_over_5_pct_warns(swapped, built_db):
         value = conn.execute("select value from audit.data_health_log" + where, (live,)).fetchone()
         conn.execute("update audit.data_health_log set value = value * 1.1" + where, (live,))
     try:  # the live marts measured against a log that says they were 10% bigger
-        result = dbt.run_dbt(
+        result = dbt_runner.run_dbt(
             built_db, ["build", "--select", "data_health"], vars_={"marts_schema": publish.LIVE}
         )
     finally:
