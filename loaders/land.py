@@ -111,90 +111,20 @@ def _column_names(conn, schema: str, table: str) -> set[str]:
     return {r[0] for r in rows}
 
 
+LINEAGE = ("_source_file", "_source_row", "_dlt_load_id", "_dlt_id")
+
+
 def _replace_raw(db: Database, delivery: Delivery, load_id: str) -> dict[str, int]:
+    """In one transaction: every ``raw`` table's rows become the delivery's, and the manifest and
+    the drift go to ``audit``. A count that does not match its file raises: nothing moves."""
     counts: dict[str, int] = {}
     with db.connect() as conn, conn.transaction():
         conn.execute(AUDIT_DDL)
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW)))
         for f in delivery.files:
-            table = f.sheet.table
-            cols = _columns(f)
-            incoming_cols = _column_names(conn, INCOMING, table)
-            target = sql.Identifier(RAW, table)
-            lineage = ["_source_file text not null", "_source_row bigint not null"]
-            body = ", ".join(
-                lineage
-                + [f'"{c}" text' for c in cols]
-                + [
-                    "_dlt_load_id text not null",
-                    "_dlt_id text not null",
-                    "primary key (_source_row)",
-                ]
-            )
-            conn.execute(sql.SQL("create table if not exists {} (" + body + ")").format(target))
-            existing = _column_names(conn, RAW, table)
-            # Drift columns of an earlier delivery that this one lacks go; contract columns stay.
-            keep = {"_source_file", "_source_row", "_dlt_load_id", "_dlt_id", *cols}
-            stale = sorted(existing - keep)
-            if stale:
-                dropped = _drop_stale_columns(conn, table, stale)
-                delivery.drift.append(
-                    Drift(
-                        f.sheet.file_name,
-                        "dropped_column",
-                        f"column(s) {', '.join(stale)} of an earlier delivery dropped from"
-                        f" {RAW}.{table}"
-                        + (
-                            f"; views reading them dropped, rebuilt by the next build:"
-                            f" {', '.join(dropped)}"
-                            if dropped
-                            else ""
-                        ),
-                    )
-                )
-            for c in cols:
-                conn.execute(
-                    sql.SQL("alter table {} add column if not exists {} text").format(
-                        target, sql.Identifier(c)
-                    )
-                )
-            conn.execute(sql.SQL("truncate {}").format(target))
-            lost = sorted(set(f.key_map.values()) - incoming_cols)
-            if lost:  # dlt renamed a column: its values would land as NULL
-                raise RuntimeError(
-                    f"{f.sheet.file_name}: column(s) {', '.join(lost)} did not arrive from dlt"
-                    " under their names; nothing was replaced"
-                )
-            copy = ["_source_file", "_source_row", "_dlt_load_id", "_dlt_id"]
-            copy += [c for c in cols if c in incoming_cols]
-            ident = sql.SQL(", ").join(sql.Identifier(c) for c in copy)
-            conn.execute(
-                sql.SQL("insert into {} ({}) select {} from {} where _dlt_load_id = %s").format(
-                    target, ident, ident, sql.Identifier(INCOMING, table)
-                ),
-                (load_id,),
-            )
-            counts[table] = conn.execute(
-                sql.SQL("select count(*) from {}").format(target)
-            ).fetchone()[0]
-            if counts[table] != f.row_count:
-                raise RuntimeError(
-                    f"{f.sheet.file_name}: {f.row_count} rows read but {counts[table]} landed"
-                )
-            conn.execute(
-                "insert into audit.loads (load_id, source_file, source_path, raw_table, sha256,"
-                " byte_size, row_count, key_map) values (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    load_id,
-                    f.sheet.file_name,
-                    str(f.path.relative_to(delivery.source)),
-                    f"{RAW}.{table}",
-                    f.sha256,
-                    f.byte_size,
-                    f.row_count,
-                    json.dumps(f.key_map),
-                ),
-            )
+            _shape_raw_table(conn, f, delivery)
+            counts[f.sheet.table] = _copy_incoming(conn, f, load_id)
+            _record_file(conn, f, delivery, load_id)
         for d in delivery.drift:
             conn.execute(
                 "insert into audit.schema_drift (load_id, source_file, kind, detail)"
@@ -202,6 +132,85 @@ def _replace_raw(db: Database, delivery: Delivery, load_id: str) -> dict[str, in
                 (load_id, d.file_name, d.kind, d.detail),
             )
     return counts
+
+
+def _shape_raw_table(conn, f: SheetFile, delivery: Delivery) -> None:
+    """Create the sheet's ``raw`` table if new; add this delivery's columns; drop the drift
+    columns of an earlier delivery that this one lacks (contract columns stay), noting it."""
+    table = f.sheet.table
+    cols = _columns(f)
+    target = sql.Identifier(RAW, table)
+    body = ", ".join(
+        ["_source_file text not null", "_source_row bigint not null"]
+        + [f'"{c}" text' for c in cols]
+        + ["_dlt_load_id text not null", "_dlt_id text not null", "primary key (_source_row)"]
+    )
+    conn.execute(sql.SQL("create table if not exists {} (" + body + ")").format(target))
+    stale = sorted(_column_names(conn, RAW, table) - {*LINEAGE, *cols})
+    if stale:
+        dropped = _drop_stale_columns(conn, table, stale)
+        delivery.drift.append(
+            Drift(
+                f.sheet.file_name,
+                "dropped_column",
+                f"column(s) {', '.join(stale)} of an earlier delivery dropped from {RAW}.{table}"
+                + (
+                    f"; views reading them dropped, rebuilt by the next build: {', '.join(dropped)}"
+                    if dropped
+                    else ""
+                ),
+            )
+        )
+    for c in cols:
+        conn.execute(
+            sql.SQL("alter table {} add column if not exists {} text").format(
+                target, sql.Identifier(c)
+            )
+        )
+
+
+def _copy_incoming(conn, f: SheetFile, load_id: str) -> int:
+    """Replace the ``raw`` table's rows with this load's rows from ``raw_incoming``; its count."""
+    table = f.sheet.table
+    target = sql.Identifier(RAW, table)
+    incoming_cols = _column_names(conn, INCOMING, table)
+    conn.execute(sql.SQL("truncate {}").format(target))
+    lost = sorted(set(f.key_map.values()) - incoming_cols)
+    if lost:  # dlt renamed a column: its values would land as NULL
+        raise RuntimeError(
+            f"{f.sheet.file_name}: column(s) {', '.join(lost)} did not arrive from dlt"
+            " under their names; nothing was replaced"
+        )
+    copy = [*LINEAGE, *(c for c in _columns(f) if c in incoming_cols)]
+    ident = sql.SQL(", ").join(sql.Identifier(c) for c in copy)
+    conn.execute(
+        sql.SQL("insert into {} ({}) select {} from {} where _dlt_load_id = %s").format(
+            target, ident, ident, sql.Identifier(INCOMING, table)
+        ),
+        (load_id,),
+    )
+    count = conn.execute(sql.SQL("select count(*) from {}").format(target)).fetchone()[0]
+    if count != f.row_count:
+        raise RuntimeError(f"{f.sheet.file_name}: {f.row_count} rows read but {count} landed")
+    return count
+
+
+def _record_file(conn, f: SheetFile, delivery: Delivery, load_id: str) -> None:
+    """The file's line in the ``audit.loads`` manifest: hash, size, rows, key -> column map."""
+    conn.execute(
+        "insert into audit.loads (load_id, source_file, source_path, raw_table, sha256,"
+        " byte_size, row_count, key_map) values (%s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            load_id,
+            f.sheet.file_name,
+            str(f.path.relative_to(delivery.source)),
+            f"{RAW}.{f.sheet.table}",
+            f.sha256,
+            f.byte_size,
+            f.row_count,
+            json.dumps(f.key_map),
+        ),
+    )
 
 
 # Schemas whose views dbt rebuilds on every build (``stg_vendor__*`` select every raw column).

@@ -138,10 +138,8 @@ def _as_text(value: Any) -> str | None:
     raise TypeError(type(value).__name__)
 
 
-def read_sheet_file(sheet: Sheet, path: Path) -> SheetFile:
-    """Parse and check one file; raise VendorFileError naming file, row and key."""
-    name = sheet.file_name
-    data = path.read_bytes()
+def _parse(name: str, data: bytes) -> list:
+    """The file's top-level JSON list; every way it is not one is an error naming the file."""
     if not data.strip():
         raise VendorFileError([f"{name}: the file is empty"])
     try:
@@ -164,92 +162,134 @@ def read_sheet_file(sheet: Sheet, path: Path) -> SheetFile:
         )
     if not parsed:
         raise VendorFileError([f"{name}: the list is empty (a full snapshot has rows)"])
+    return parsed
 
-    problems: list[str] = []
-    drift: list[Drift] = []
-    key_map: dict[str, str] = {}
-    known = sheet.known_columns
-    rows: list[dict[str, str | None]] = []
-    for i, obj in enumerate(parsed):
-        if not isinstance(obj, dict):
-            kind = "number" if isinstance(obj, _Number) else type(obj).__name__
-            problems.append(f"{name}: row {i} is a {kind}, not an object")
-            continue
-        for key, first, last in getattr(obj, "repeated", ()):
-            problems.append(
-                f"{name}: row {i}: key {key!r} appears twice in one object ({_short(first)} and"
-                f" {_short(last)}); which one the vendor meant is not ours to guess"
-            )
+
+MAX_PROBLEMS = 20  # a file this broken is reported in part; the rest waits for the fix
+
+
+class _RowReader:
+    """Turns one file's objects into rows of text, collecting the problems (errors naming row and
+    key) and the drift (kept, reported) it meets, and the key -> column map it settles on."""
+
+    def __init__(self, sheet: Sheet):
+        self.name = sheet.file_name
+        self.known = sheet.known_columns
+        self.problems: list[str] = []
+        self.drift: list[Drift] = []
+        self.key_map: dict[str, str] = {}
+
+    def rows(self, parsed: list) -> list[dict[str, str | None]]:
+        rows = []
+        for i, obj in enumerate(parsed):
+            if not isinstance(obj, dict):
+                kind = "number" if isinstance(obj, _Number) else type(obj).__name__
+                self.problems.append(f"{self.name}: row {i} is a {kind}, not an object")
+                continue
+            for key, first, last in getattr(obj, "repeated", ()):
+                self.problems.append(
+                    f"{self.name}: row {i}: key {key!r} appears twice in one object"
+                    f" ({_short(first)} and {_short(last)}); which one the vendor meant is not"
+                    " ours to guess"
+                )
+            rows.append(self._row(obj, i))
+            if len(self.problems) >= MAX_PROBLEMS:
+                self.problems.append(f"{self.name}: stopped after {MAX_PROBLEMS} problems")
+                break
+        return rows
+
+    def _row(self, obj: dict, i: int) -> dict[str, str | None]:
         row: dict[str, str | None] = {}
         for key, value in obj.items():
-            column = key_map.get(key)
-            if column is None:
-                try:
-                    column = normalise_key(key)
-                except ValueError:
-                    problems.append(f"{name}: row {i}: key {key!r} has no letters or digits")
-                    continue
-                clash = next((k for k, c in key_map.items() if c == column), None)
-                if clash is not None:
-                    problems.append(
-                        f"{name}: row {i}: keys {clash!r} and {key!r} both become column {column!r}"
-                    )
-                    continue
-                key_map[key] = column
-                if column not in known:
-                    drift.append(
-                        Drift(name, "new_key", f"key {_short(key)} (row {i}) -> column {column}")
-                    )
-                if len(key) > MAX_COLUMN:
-                    drift.append(
-                        Drift(
-                            name,
-                            "long_key",
-                            f"key {_short(key)} ({len(key)} characters, row {i}) -> column"
-                            f" {column} (Postgres names hold 63)",
-                        )
-                    )
-            if isinstance(value, dict | list):
-                shape = "dict" if isinstance(value, dict) else "list"
-                problems.append(
-                    f"{name}: row {i}, key {key!r}: a {shape} where a single value belongs"
-                )
-                continue
-            if isinstance(value, _Number):
-                problems.append(
-                    f"{name}: row {i}, key {key!r}: the number {_short(value)} ({len(value)}"
-                    f" characters) is out of range (|x| < 1e{MAX_DIGITS})"
-                )
-                continue
-            text_value = _as_text(value)
-            if isinstance(value, float) and not math.isfinite(value):
-                drift.append(Drift(name, "non_finite_number", f"row {i}, key {key!r}: {value}"))
-            if text_value is not None and "\x00" in text_value:
-                # Postgres text cannot hold NUL: it becomes U+FFFD, reported, never dropped.
-                text_value = text_value.replace("\x00", "\ufffd")
-                drift.append(Drift(name, "nul_character", f"row {i}, key {key!r}: NUL -> U+FFFD"))
-            row[column] = text_value
-        rows.append(row)
-        if len(problems) >= 20:
-            problems.append(f"{name}: stopped after 20 problems")
-            break
+            column = self._column(key, i)
+            if column is not None and self._is_single_value(key, value, i):
+                row[column] = self._text(key, value, i)
+        return row
 
-    present = set(key_map.values())
+    def _column(self, key: str, i: int) -> str | None:
+        """The column a key lands in, settled at its first sight (None: the key is a problem)."""
+        column = self.key_map.get(key)
+        if column is not None:
+            return column
+        try:
+            column = normalise_key(key)
+        except ValueError:
+            self.problems.append(f"{self.name}: row {i}: key {key!r} has no letters or digits")
+            return None
+        clash = next((k for k, c in self.key_map.items() if c == column), None)
+        if clash is not None:
+            self.problems.append(
+                f"{self.name}: row {i}: keys {clash!r} and {key!r} both become column {column!r}"
+            )
+            return None
+        self.key_map[key] = column
+        if column not in self.known:
+            self.drift.append(
+                Drift(self.name, "new_key", f"key {_short(key)} (row {i}) -> column {column}")
+            )
+        if len(key) > MAX_COLUMN:
+            self.drift.append(
+                Drift(
+                    self.name,
+                    "long_key",
+                    f"key {_short(key)} ({len(key)} characters, row {i}) -> column"
+                    f" {column} (Postgres names hold 63)",
+                )
+            )
+        return column
+
+    def _is_single_value(self, key: str, value: Any, i: int) -> bool:
+        if isinstance(value, dict | list):
+            shape = "dict" if isinstance(value, dict) else "list"
+            self.problems.append(
+                f"{self.name}: row {i}, key {key!r}: a {shape} where a single value belongs"
+            )
+            return False
+        if isinstance(value, _Number):
+            self.problems.append(
+                f"{self.name}: row {i}, key {key!r}: the number {_short(value)} ({len(value)}"
+                f" characters) is out of range (|x| < 1e{MAX_DIGITS})"
+            )
+            return False
+        return True
+
+    def _text(self, key: str, value: Any, i: int) -> str | None:
+        text_value = _as_text(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            self.drift.append(
+                Drift(self.name, "non_finite_number", f"row {i}, key {key!r}: {value}")
+            )
+        if text_value is not None and "\x00" in text_value:
+            # Postgres text cannot hold NUL: it becomes U+FFFD, reported, never dropped.
+            text_value = text_value.replace("\x00", "\ufffd")
+            self.drift.append(
+                Drift(self.name, "nul_character", f"row {i}, key {key!r}: NUL -> U+FFFD")
+            )
+        return text_value
+
+
+def read_sheet_file(sheet: Sheet, path: Path) -> SheetFile:
+    """Parse and check one file; raise VendorFileError naming file, row and key."""
+    data = path.read_bytes()
+    reader = _RowReader(sheet)
+    rows = reader.rows(_parse(sheet.file_name, data))
+    present = set(reader.key_map.values())
     for key in sheet.required_keys:
         if normalise_key(key) not in present:
-            problems.append(
-                f"{name}: key {key!r} is missing from every row (renamed or dropped column?)"
+            reader.problems.append(
+                f"{sheet.file_name}: key {key!r} is missing from every row (renamed or dropped"
+                " column?)"
             )
-    if problems:
-        raise VendorFileError(problems)
+    if reader.problems:
+        raise VendorFileError(reader.problems)
     return SheetFile(
         sheet=sheet,
         path=path,
         sha256=hashlib.sha256(data).hexdigest(),
         byte_size=len(data),
         rows=rows,
-        key_map=key_map,
-        drift=drift,
+        key_map=reader.key_map,
+        drift=reader.drift,
     )
 
 
