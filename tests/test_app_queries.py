@@ -1,4 +1,4 @@
-"""The app's queries (tests/bench.py APP_QUERIES) use the indexes meant for them.
+"""The app's queries (tests/bench/queries.py APP_QUERIES) use the indexes meant for them.
 
 On the built sample database (session fixture ``built_db``) the tables are small enough that the
 planner would read them whole whatever indexes exist; with sequential scans priced out
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bench import APP_QUERIES, _as_psycopg
+from tests.bench.queries import APP_QUERIES, as_psycopg
 
 CRITICAL_INDEX = "companies_country_total_machines_name_idx"
 CATEGORY_INDEXES = (
@@ -45,7 +45,7 @@ def _plan(db, name: str, *, ordered: bool = False) -> list[dict]:
             conn.execute("set local enable_bitmapscan = off")
             conn.execute("set local enable_sort = off")
         (plan,) = conn.execute(
-            "explain (format json) " + _as_psycopg(sql), dict(zip(keys, params, strict=True))
+            "explain (format json) " + as_psycopg(sql), dict(zip(keys, params, strict=True))
         ).fetchone()[0]
     return list(_nodes(plan["Plan"]))
 
