@@ -20,9 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from dedupe.synthetic import generate_export
 from loaders.db import Database, start_embedded, stop_embedded
 from loaders.settings import DEFAULT_SOURCE, quiet_telemetry
 from tests import servers
+from tests.synthetic_export import Export
 
 SAMPLE = DEFAULT_SOURCE
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -174,3 +176,11 @@ def scratch_database(database: Database, name: str) -> Database:
         if not conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
             conn.execute(f'create database "{name}"')
     return Database(url=urlunparse(urlparse(database.url)._replace(path=f"/{name}")))
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory) -> Export:
+    """A 300-company synthetic export with its truth, read back (one per test module)."""
+    out = tmp_path_factory.mktemp("export300")
+    counts = generate_export(300, 11, out)
+    return Export(out, counts)
