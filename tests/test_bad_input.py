@@ -50,38 +50,21 @@ def test_missing_files_are_all_listed(delivery, previous, database):
     )
 
 
-def test_malformed_json_names_file_line_and_column(delivery, previous, database):
-    result = _load(overlay(delivery, "malformed_json"))
-    _assert_refused(result, previous, database, "Company_roles.json", "line 3", "column")
+# Each bad overlay of the fixtures (tests/fixtures/bad_input/<case>) and what the refusal names.
+REFUSED = {
+    "malformed_json": ("Company_roles.json", "line 3", "column"),
+    "not_a_list": ("M_A.json", "expected a JSON list"),
+    "row_not_object": ("Directory.json", "row 1", "not an object"),
+    "empty_file": ("Fundings_and_investments.json", "empty"),
+    # a key missing from every row is a renamed column
+    "renamed_key": ("Company_roles.json", "'Category'", "missing from every row"),
+    "impossible_type": ("Company_information.json", "row 1", "'Website'", "dict"),
+}
 
 
-def test_file_that_is_not_a_list_is_refused(delivery, previous, database):
-    result = _load(overlay(delivery, "not_a_list"))
-    _assert_refused(result, previous, database, "M_A.json", "expected a JSON list")
-
-
-def test_row_that_is_not_an_object_names_the_row(delivery, previous, database):
-    result = _load(overlay(delivery, "row_not_object"))
-    _assert_refused(result, previous, database, "Directory.json", "row 1", "not an object")
-
-
-def test_empty_file_is_refused(delivery, previous, database):
-    result = _load(overlay(delivery, "empty_file"))
-    _assert_refused(result, previous, database, "Fundings_and_investments.json", "empty")
-
-
-def test_key_missing_from_every_row_is_a_renamed_column(delivery, previous, database):
-    result = _load(overlay(delivery, "renamed_key"))
-    _assert_refused(
-        result, previous, database, "Company_roles.json", "'Category'", "missing from every row"
-    )
-
-
-def test_nested_value_names_file_row_and_key(delivery, previous, database):
-    result = _load(overlay(delivery, "impossible_type"))
-    _assert_refused(
-        result, previous, database, "Company_information.json", "row 1", "'Website'", "dict"
-    )
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_bad_file_is_refused_naming_file_row_and_key(case, delivery, previous, database):
+    _assert_refused(_load(overlay(delivery, case)), previous, database, *REFUSED[case])
 
 
 def test_missing_source_directory_is_a_clear_error(tmp_path, previous, database):
