@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint browser postgres
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 fmt: $(STAMP)
 	$(BIN)/ruff format loaders dedupe tests
