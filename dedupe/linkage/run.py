@@ -118,6 +118,8 @@ def _figures(
     clustered: _Clustered,
     seconds: dict[str, float],
 ) -> LinkResult:
+    """The run's figures, with how many decisions ended in each status; ``seconds`` is the run's
+    own dict, so the laps still to come (dashboards, write) are recorded in it too."""
     mh = model_hash()
     statuses: dict[str, int] = {}
     for o in clustered.outcomes:
@@ -148,7 +150,7 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
     """One linkage run over the mentions in the database; returns its figures."""
     config = load_config()
     run_id = run_id or time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    seconds: dict[str, float] = {}  # the result's own: the later steps' laps land in it too
+    seconds: dict[str, float] = {}
 
     def lap(name: str, started: float) -> None:
         seconds[name] = round(time.perf_counter() - started, 3)
