@@ -23,7 +23,7 @@ company whose cut separates them in the company's graph of matched pairs.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,29 +98,42 @@ def _rows(path: Path, required: Iterable[str]) -> list[dict[str, str]]:
         return list(reader)
 
 
+class _LabelledRows:
+    """The rows of one labels file with a known label, each with its line number, read as they
+    are iterated; counts the ``unsure`` rows it leaves out."""
+
+    def __init__(self, path: Path, required: Iterable[str], known: tuple[str, ...]) -> None:
+        self.path, self.required, self.known = path, required, known
+        self.unsure = 0
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        for line, r in enumerate(_rows(self.path, self.required), start=2):
+            if r["label"] == "unsure":
+                self.unsure += 1
+                continue
+            if r["label"] not in self.known:
+                raise ValueError(f"{self.path}:{line}: unknown label {r['label']!r}")
+            yield line, r
+
+
 def load_labels(directory: str | Path) -> Labels:
     """Read ``pairs.csv`` and ``mentions.csv``; ``unsure`` rows are counted and left out."""
     directory = Path(directory)
     labels = Labels([], [])
-    for line, r in enumerate(_rows(directory / "pairs.csv", PAIR_COLUMNS), start=2):
-        if r["label"] == "unsure":
-            labels.unsure_pairs += 1
-            continue
-        if r["label"] not in ("match", "no_match"):
-            raise ValueError(f"{directory / 'pairs.csv'}:{line}: unknown label {r['label']!r}")
+    pair_rows = _LabelledRows(directory / "pairs.csv", PAIR_COLUMNS, ("match", "no_match"))
+    for _, r in pair_rows:
         labels.pairs.append(
             PairLabel(
                 r["pair_id"], master_key(r["left_row"]), master_key(r["right_row"]), r["label"],
                 r.get("left_name", ""), r.get("right_name", ""),
             )
         )  # fmt: skip
+    labels.unsure_pairs = pair_rows.unsure
     grouped: dict[str, dict] = {}
-    for line, r in enumerate(_rows(directory / "mentions.csv", MENTION_COLUMNS), start=2):
-        if r["label"] == "unsure":
-            labels.unsure_mentions += 1
-            continue
-        if r["label"] not in ("match", "no_master"):
-            raise ValueError(f"{directory / 'mentions.csv'}:{line}: unknown label {r['label']!r}")
+    mention_rows = _LabelledRows(
+        directory / "mentions.csv", MENTION_COLUMNS, ("match", "no_master")
+    )
+    for line, r in mention_rows:
         source_file, source_field = sheet_file(r["sheet"])
         key = f"{source_file}:{int(r['sheet_row'])}:{source_field}"
         g = grouped.setdefault(
@@ -135,6 +148,7 @@ def load_labels(directory: str | Path) -> Labels:
         labels.mentions.append(
             MentionLabel(g["id"], g["sheet"], key, tuple(g["masters"]), g["label"], g["name"])
         )
+    labels.unsure_mentions = mention_rows.unsure
     return labels
 
 
@@ -228,6 +242,10 @@ class _State:
             if p >= self.run_threshold and cl is not None and cl == cr:
                 self.edges.setdefault(cl, nx.Graph()).add_edge(fl, fr)
 
+    def name(self, k: str) -> str:
+        """The mention's name as written (its key when the build does not hold it)."""
+        return self.names.get(k) or k
+
     def evidence(self, a: str, b: str) -> tuple[float | None, str]:
         fa, fb = self.feature.get(a), self.feature.get(b)
         if fa is not None and fa == fb:
@@ -281,24 +299,10 @@ def _prf(tp: int, fp: int, fn: int) -> dict:
     }
 
 
-def score(db: Database, labels: Labels) -> Report:
-    """Score the published build (and the last linkage run's queue) against the labels."""
-    keys = {k for p in labels.pairs for k in (p.left, p.right)}
-    keys |= {k for m in labels.mentions for k in (m.mention, *m.masters)}
-    state = _State(db)
-    missing = sorted(k for k in keys if k not in state.company)
-    if missing:
-        raise ValueError(
-            f"{len(missing)} labelled row(s) are not in public.company_source_records"
-            f" (labels for another export?): {', '.join(missing[:5])}"
-        )
-    report = Report()
-
-    def name(k: str) -> str:
-        return state.names.get(k) or k
-
+def _score_pairs(state: _State, pairs: list[PairLabel], errors: list[Error]) -> dict:
+    """Precision, recall and F1 over the labelled master-row pairs; each wrong one to ``errors``."""
     tp = fp = fn = tn = 0
-    for p in labels.pairs:
+    for p in pairs:
         same = state.company[p.left] == state.company[p.right]
         if p.label == "match":
             tp += same
@@ -312,53 +316,79 @@ def score(db: Database, labels: Labels) -> Report:
         rank = (
             state.catches_merge(p.left, p.right) if same else state.catches_split(p.left, p.right)
         )
-        report.errors.append(
+        errors.append(
             Error(
                 "false_merge" if same else "missed_link", p.pair_id, "master", p.left, p.right,
-                name(p.left), name(p.right), "", weight, levels, rank is not None, rank,
+                state.name(p.left), state.name(p.right), "", weight, levels, rank is not None,
+                rank,
             )
         )  # fmt: skip
-    report.pairs = {**_prf(tp, fp, fn), "tn": tn, "labelled": len(labels.pairs)}
+    return {**_prf(tp, fp, fn), "tn": tn, "labelled": len(pairs)}
 
+
+def _mention_error(state: _State, m: MentionLabel, company: str) -> Error:
+    """A mention in the wrong company (or alone, or linked where it should not be), with the
+    first queue item whose answer would put it right."""
+    target = m.masters[0]
+    linked = company in state.master_companies
+    if m.label == "match":
+        kind = "mention_wrong_company" if linked else "mention_unlinked"
+        # an item between its company and the right one fixes it
+        rank = state.catches_split(m.mention, target)
+    else:
+        kind, rank = "mention_false_link", None
+    if linked:
+        # so does an item whose cut separates it from the wrong company's master rows
+        for k, c in state.company.items():
+            if c == company and k.startswith(MASTER_FILE + ":"):
+                r = state.catches_merge(m.mention, k)
+                if r is not None and (rank is None or r < rank):
+                    rank = r
+    other = next(
+        (k for k, c in state.company.items() if c == company and k.startswith(MASTER_FILE)),
+        target,
+    )
+    weight, levels = state.evidence(m.mention, other if m.label == "no_master" else target)
+    detail = (
+        f"labelled: {state.name(target)}" if m.label == "match" else "labelled: no master row"
+    ) + (f"; linked to: {state.name(other)}" if linked else "; alone")
+    return Error(
+        kind, m.mention_id, m.sheet, m.mention, other if m.label == "no_master" else target,
+        state.name(m.mention), state.name(other if m.label == "no_master" else target), detail,
+        weight, levels, rank is not None, rank,
+    )  # fmt: skip
+
+
+def _score_mentions(
+    state: _State, mentions: list[MentionLabel], errors: list[Error]
+) -> dict[str, list[int]]:
+    """Per sheet, 1 for each labelled mention in the right company, else 0 (and an error)."""
     right_by_sheet: dict[str, list[int]] = {}
-    for m in labels.mentions:
+    for m in mentions:
         company = state.company[m.mention]
         masters = {state.company[k] for k in m.masters}
         # a no_master mention is right when its company holds no master row at all
         ok = company in masters if m.label == "match" else company not in state.master_companies
         right_by_sheet.setdefault(m.sheet, []).append(int(ok))
-        if ok:
-            continue
-        target = m.masters[0]
-        linked = company in state.master_companies
-        if m.label == "match":
-            kind = "mention_wrong_company" if linked else "mention_unlinked"
-            # an item between its company and the right one fixes it
-            rank = state.catches_split(m.mention, target)
-        else:
-            kind, rank = "mention_false_link", None
-        if linked:
-            # so does an item whose cut separates it from the wrong company's master rows
-            for k, c in state.company.items():
-                if c == company and k.startswith(MASTER_FILE + ":"):
-                    r = state.catches_merge(m.mention, k)
-                    if r is not None and (rank is None or r < rank):
-                        rank = r
-        other = next(
-            (k for k, c in state.company.items() if c == company and k.startswith(MASTER_FILE)),
-            target,
+        if not ok:
+            errors.append(_mention_error(state, m, company))
+    return right_by_sheet
+
+
+def score(db: Database, labels: Labels) -> Report:
+    """Score the published build (and the last linkage run's queue) against the labels."""
+    keys = {k for p in labels.pairs for k in (p.left, p.right)}
+    keys |= {k for m in labels.mentions for k in (m.mention, *m.masters)}
+    state = _State(db)
+    missing = sorted(k for k in keys if k not in state.company)
+    if missing:
+        raise ValueError(
+            f"{len(missing)} labelled row(s) are not in public.company_source_records"
+            f" (labels for another export?): {', '.join(missing[:5])}"
         )
-        weight, levels = state.evidence(m.mention, other if m.label == "no_master" else target)
-        detail = (
-            f"labelled: {name(target)}" if m.label == "match" else "labelled: no master row"
-        ) + (f"; linked to: {name(other)}" if linked else "; alone")
-        report.errors.append(
-            Error(
-                kind, m.mention_id, m.sheet, m.mention, other if m.label == "no_master" else target,
-                name(m.mention), name(other if m.label == "no_master" else target), detail,
-                weight, levels, rank is not None, rank,
-            )
-        )  # fmt: skip
+    report = Report()
+    report.pairs = _score_pairs(state, labels.pairs, report.errors)
+    right_by_sheet = _score_mentions(state, labels.mentions, report.errors)
     total = sum(len(v) for v in right_by_sheet.values())
     right = sum(sum(v) for v in right_by_sheet.values())
     report.mentions = {

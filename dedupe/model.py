@@ -22,10 +22,14 @@ row).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
+
+if TYPE_CHECKING:  # the type of every level the library makes (not exported)
+    from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 
@@ -153,6 +157,110 @@ _EXTRA_CORE = (
 )
 
 
+def _fixed(
+    level: ComparisonLevelCreator, *, m: float | None = None, u: float | None = None
+) -> ComparisonLevelCreator:
+    """The level with its m and/or u probability set by judgement (the reasons stand beside
+    the numbers above): EM leaves a fixed probability as it is."""
+    probabilities: dict = {}
+    if m is not None:
+        probabilities |= {"m_probability": m, "fix_m_probability": True}
+    if u is not None:
+        probabilities |= {"u_probability": u, "fix_u_probability": True}
+    return level.configure(**probabilities)
+
+
+def _level(
+    condition: str, label: str, *, m: float | None = None, u: float | None = None
+) -> ComparisonLevelCreator:
+    """A level on a SQL condition, with its m and/or u set by judgement."""
+    return _fixed(cll.CustomLevel(condition, label), m=m, u=u)
+
+
+def _name_identity_levels() -> list[ComparisonLevelCreator]:
+    """The names say who is who: one names the other as its owner, they are equal, one is the
+    other's alias, or they differ only by OCR swaps, one typo or where the words split."""
+    return [
+        _level(
+            _NAMES_PARENT,
+            "one names the other as its owner (subsidiary, part of)",
+            m=M_NAMES_PARENT,
+            u=U_NAMES_PARENT,
+        ),
+        _level(
+            # both spellings: `PRINT-ME 3D` has no distinctive word where `PrintMe-3D` has one
+            "name_norm_l = name_norm_r and name_is_distinctive_l and name_is_distinctive_r",
+            "exact name with a distinctive word",
+            u=U_EXACT_DISTINCTIVE,
+        ),
+        _fixed(
+            cll.ExactMatchLevel("name_norm").configure(
+                label_for_charts="exact name of common words"
+            ),
+            u=U_EXACT_COMMON,
+        ),
+        _level(
+            _ALIAS, "one name is the other's alias (acronym, bracketed name)", m=M_ALIAS, u=U_ALIAS
+        ),
+        _level(
+            "name_fold_l = name_fold_r",
+            "same name but for OCR-like l/I/1 swaps",
+            m=M_OCR_FOLD,
+            u=U_OCR_FOLD,
+        ),
+        _level(
+            f"length(name_norm_l) >= {TYPO_MIN_LETTERS}"
+            " and damerau_levenshtein(name_norm_l, name_norm_r) <= 1",
+            "one typo in a long name",
+            m=M_TYPO,
+            u=U_TYPO,
+        ),
+        _level(
+            f"name_core_concat_l = name_core_concat_r and length(name_core_concat_l) >="
+            f" {TYPO_MIN_LETTERS} and {_sorted('name_core_tokens_l')} <>"
+            f" {_sorted('name_core_tokens_r')}",
+            "same distinctive letters, split into words differently (transliteration)",
+            m=M_RESPLIT,
+            u=U_RESPLIT,
+        ),
+    ]
+
+
+def _name_word_levels() -> list[ComparisonLevelCreator]:
+    """One name is the other with words added: a region (an arm), distinctive words (a
+    division or brand), business words (a unit, or a shortened name), or filler (a legal name)."""
+    return [
+        _level(_REGIONAL_ARM, "same name but for a region word (regional arm)", m=M_REGIONAL_ARM),
+        _level(_EXTRA_CORE, "one name adds distinctive words (division, brand)", m=M_EXTRA_WORDS),
+        _level(
+            f"{_SAME_CORE} and {_CONTAINS} and not {_SAME_QUALIFIERS}"
+            " and in_master_l and in_master_r",
+            "one name adds business words (division, unit)",
+            m=M_DIVISION,
+            u=U_DIVISION,
+        ),
+        _level(
+            f"{_SAME_CORE} and {_CONTAINS} and not {_SAME_QUALIFIERS}",
+            "a shortened name outside the master list (brand without business words)",
+            m=M_SHORTENED,
+            u=U_SHORTENED,
+        ),
+        _level(
+            f"{_SAME_CORE} and name_is_distinctive_l and {_CONTAINS} and {_LONG_CORE}",
+            "one name is the other plus filler words (brand vs legal name)",
+            u=U_SAME_DISTINCTIVE_CORE,
+        ),
+        _level(
+            f"{_CONTAINS} and {_SAME_QUALIFIERS} and len(name_tokens_l) > 0"
+            f" and {_sorted('name_core_tokens_l')} = {_sorted('name_core_tokens_r')}"
+            f" and (len(name_core_tokens_l) = 0 or {_LONG_CORE})",
+            "one name is the other plus filler words (common words)",
+            m=M_FILLER_COMMON,
+            u=U_FILLER_COMMON,
+        ),
+    ]
+
+
 def name_comparison() -> cl.CustomComparison:
     """Levels from strongest to weakest; the first that holds is the pair's level.
 
@@ -165,101 +273,8 @@ def name_comparison() -> cl.CustomComparison:
         output_column_name="name",
         comparison_levels=[
             cll.NullLevel("name_norm"),
-            cll.CustomLevel(
-                _NAMES_PARENT, "one names the other as its owner (subsidiary, part of)"
-            ).configure(
-                m_probability=M_NAMES_PARENT,
-                fix_m_probability=True,
-                u_probability=U_NAMES_PARENT,
-                fix_u_probability=True,
-            ),  # fmt: skip
-            cll.CustomLevel(
-                # both spellings: `PRINT-ME 3D` has no distinctive word where `PrintMe-3D` has one
-                "name_norm_l = name_norm_r and name_is_distinctive_l and name_is_distinctive_r",
-                "exact name with a distinctive word",
-            ).configure(u_probability=U_EXACT_DISTINCTIVE, fix_u_probability=True),
-            cll.ExactMatchLevel("name_norm").configure(
-                label_for_charts="exact name of common words",
-                u_probability=U_EXACT_COMMON,
-                fix_u_probability=True,
-            ),
-            cll.CustomLevel(
-                _ALIAS, "one name is the other's alias (acronym, bracketed name)"
-            ).configure(
-                m_probability=M_ALIAS,
-                fix_m_probability=True,
-                u_probability=U_ALIAS,
-                fix_u_probability=True,
-            ),  # fmt: skip
-            cll.CustomLevel(
-                "name_fold_l = name_fold_r", "same name but for OCR-like l/I/1 swaps"
-            ).configure(
-                m_probability=M_OCR_FOLD,
-                fix_m_probability=True,
-                u_probability=U_OCR_FOLD,
-                fix_u_probability=True,
-            ),  # fmt: skip
-            cll.CustomLevel(
-                f"length(name_norm_l) >= {TYPO_MIN_LETTERS}"
-                " and damerau_levenshtein(name_norm_l, name_norm_r) <= 1",
-                "one typo in a long name",
-            ).configure(
-                m_probability=M_TYPO,
-                fix_m_probability=True,
-                u_probability=U_TYPO,
-                fix_u_probability=True,
-            ),  # fmt: skip
-            cll.CustomLevel(
-                f"name_core_concat_l = name_core_concat_r and length(name_core_concat_l) >="
-                f" {TYPO_MIN_LETTERS} and {_sorted('name_core_tokens_l')} <>"
-                f" {_sorted('name_core_tokens_r')}",
-                "same distinctive letters, split into words differently (transliteration)",
-            ).configure(
-                m_probability=M_RESPLIT,
-                fix_m_probability=True,
-                u_probability=U_RESPLIT,
-                fix_u_probability=True,
-            ),  # fmt: skip
-            cll.CustomLevel(
-                _REGIONAL_ARM, "same name but for a region word (regional arm)"
-            ).configure(m_probability=M_REGIONAL_ARM, fix_m_probability=True),
-            cll.CustomLevel(
-                _EXTRA_CORE, "one name adds distinctive words (division, brand)"
-            ).configure(m_probability=M_EXTRA_WORDS, fix_m_probability=True),
-            cll.CustomLevel(
-                f"{_SAME_CORE} and {_CONTAINS} and not {_SAME_QUALIFIERS}"
-                " and in_master_l and in_master_r",
-                "one name adds business words (division, unit)",
-            ).configure(
-                m_probability=M_DIVISION,
-                fix_m_probability=True,
-                u_probability=U_DIVISION,
-                fix_u_probability=True,
-            ),  # fmt: skip
-            cll.CustomLevel(
-                f"{_SAME_CORE} and {_CONTAINS} and not {_SAME_QUALIFIERS}",
-                "a shortened name outside the master list (brand without business words)",
-            ).configure(
-                m_probability=M_SHORTENED,
-                fix_m_probability=True,
-                u_probability=U_SHORTENED,
-                fix_u_probability=True,
-            ),  # fmt: skip
-            cll.CustomLevel(
-                f"{_SAME_CORE} and name_is_distinctive_l and {_CONTAINS} and {_LONG_CORE}",
-                "one name is the other plus filler words (brand vs legal name)",
-            ).configure(u_probability=U_SAME_DISTINCTIVE_CORE, fix_u_probability=True),
-            cll.CustomLevel(
-                f"{_CONTAINS} and {_SAME_QUALIFIERS} and len(name_tokens_l) > 0"
-                f" and {_sorted('name_core_tokens_l')} = {_sorted('name_core_tokens_r')}"
-                f" and (len(name_core_tokens_l) = 0 or {_LONG_CORE})",
-                "one name is the other plus filler words (common words)",
-            ).configure(
-                m_probability=M_FILLER_COMMON,
-                fix_m_probability=True,
-                u_probability=U_FILLER_COMMON,
-                fix_u_probability=True,
-            ),  # fmt: skip
+            *_name_identity_levels(),
+            *_name_word_levels(),
             cll.CustomLevel(_SAME_CORE, "same core name, generic words differ"),
             cll.JaroWinklerLevel("name_norm", 0.96),
             cll.CustomLevel(f"{_TOKEN_JACCARD} >= 0.75", "token overlap >= 0.75"),
@@ -288,23 +303,16 @@ def domain_comparison() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("domain"),
             cll.ExactMatchLevel("domain", term_frequency_adjustments=True),
-            cll.CustomLevel(
-                "name_norm_l <> name_norm_r", "websites differ, and so do the names"
-            ).configure(
-                m_probability=M_SITE_AND_NAME_DIFFER,
-                fix_m_probability=True,
-                u_probability=U_SITE_DIFFERS,
-                fix_u_probability=True,
-            ),  # fmt: skip
+            _level(
+                "name_norm_l <> name_norm_r",
+                "websites differ, and so do the names",
+                m=M_SITE_AND_NAME_DIFFER,
+                u=U_SITE_DIFFERS,
+            ),
             # The master list repeats companies with careers pages, job-board and group URLs, so
             # a true duplicate often has another domain; EM, blocked on the name, sees mostly
             # same-domain twins and learns ~0.015, a near-veto. Fixed by judgement.
-            cll.ElseLevel().configure(
-                m_probability=M_SITE_DIFFERS,
-                fix_m_probability=True,
-                u_probability=U_SITE_DIFFERS,
-                fix_u_probability=True,
-            ),  # fmt: skip
+            _fixed(cll.ElseLevel(), m=M_SITE_DIFFERS, u=U_SITE_DIFFERS),
         ],
     )
 
@@ -327,31 +335,21 @@ def country_comparison() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("country_code"),
             cll.ExactMatchLevel("country_code"),
-            cll.CustomLevel(
-                "domain_l <> domain_r", "country differs and so does the website"
-            ).configure(
-                m_probability=M_COUNTRY_AND_SITE_DIFFER,
-                fix_m_probability=True,
-                u_probability=U_COUNTRY_AND_SITE_DIFFER,
-                fix_u_probability=True,
-            ),  # fmt: skip
+            _level(
+                "domain_l <> domain_r",
+                "country differs and so does the website",
+                m=M_COUNTRY_AND_SITE_DIFFER,
+                u=U_COUNTRY_AND_SITE_DIFFER,
+            ),
             # HQ differs with the website shared or unknown: the twin row with a wrong HQ
             # (the contract); about as common among matches as among random pairs
-            cll.CustomLevel(
+            _level(
                 "not name_is_distinctive_l and not name_is_distinctive_r",
                 "country differs on a name of common words",
-            ).configure(
-                m_probability=M_COUNTRY_DIFFERS_COMMON_NAME,
-                fix_m_probability=True,
-                u_probability=U_COUNTRY_DIFFERS_COMMON_NAME,
-                fix_u_probability=True,
-            ),  # fmt: skip
-            cll.ElseLevel().configure(
-                m_probability=M_COUNTRY_ONLY_DIFFERS,
-                fix_m_probability=True,
-                u_probability=U_COUNTRY_ONLY_DIFFERS,
-                fix_u_probability=True,
-            ),  # fmt: skip
+                m=M_COUNTRY_DIFFERS_COMMON_NAME,
+                u=U_COUNTRY_DIFFERS_COMMON_NAME,
+            ),
+            _fixed(cll.ElseLevel(), m=M_COUNTRY_ONLY_DIFFERS, u=U_COUNTRY_ONLY_DIFFERS),
         ],
     )
 

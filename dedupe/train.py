@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dedupe.link import FEATURE_COLUMNS
+from dedupe.linkage.features import FEATURE_COLUMNS
 from dedupe.model import MODEL_PATH, settings
 
 SEED = 20261124

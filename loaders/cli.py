@@ -354,7 +354,7 @@ def db_stop() -> None:
 @link_app.command("run")
 def link_run() -> None:
     """Score and cluster the mentions already built in the database (no dbt build)."""
-    from dedupe.link import link
+    from dedupe.linkage.run import link
 
     try:
         result = link(_database())
@@ -386,7 +386,8 @@ def link_train(
 
     from dedupe import decisions as steward
     from dedupe.labels import load_labels
-    from dedupe.link import collapse, read_mentions
+    from dedupe.linkage.features import collapse
+    from dedupe.linkage.mentions import read_mentions
     from dedupe.model import MODEL_PATH
     from dedupe.train import label_pairs, train
 
@@ -436,7 +437,8 @@ def link_evaluate(
     """Score the last run: per threshold against a truth file (--truth), or the published
     companies against hand labels of the real export (--labels)."""
     from dedupe.evaluate import evaluate, format_table, load_truth
-    from dedupe.link import clusterings_at, load_config
+    from dedupe.linkage.clustering import clusterings_at
+    from dedupe.linkage.config import load_config
 
     if (truth is None) == (labels is None):
         _fail(ValueError("give exactly one of --truth FILE or --labels DIR"))

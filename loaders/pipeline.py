@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from dedupe.link import link, model_available
+from dedupe.linkage.prediction import model_available
+from dedupe.linkage.run import link
 from loaders import dbt_runner, publish
 from loaders.db import Database
 from loaders.land import land

@@ -25,7 +25,7 @@ class RunSummary:
     stage_rows: dict[str, int] = field(default_factory=dict)
     drift: list[str] = field(default_factory=list)
     build: dbt_runner.BuildResult | None = None
-    link: object | None = None  # dedupe.link.LinkResult
+    link: object | None = None  # dedupe.linkage.storage.LinkResult
     published: publish.PublishResult | None = None
     failed_stage: str | None = None
     error: str | None = None

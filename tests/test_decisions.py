@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 from dedupe import decisions as steward
-from dedupe.link import apply_decisions
+from dedupe.linkage.clustering import apply_decisions
 
 A, B, C, D = (f"Company_information.json:{i}:company_name" for i in range(4))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
-from dedupe.link import link, stable_cluster_keys
+from dedupe.linkage.clustering import stable_cluster_keys
+from dedupe.linkage.run import link
 from tests.conftest import SAMPLE
 
 

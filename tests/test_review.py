@@ -322,7 +322,7 @@ def test_two_stewards_at_once_lose_nothing(built_db, store):
 
 
 def test_applied_and_stale_decisions_are_reported_after_a_run(built_db, client, store, monkeypatch):
-    from dedupe.link import link
+    from dedupe.linkage.run import link
 
     item = _queue(built_db)[0]
     steward.append(

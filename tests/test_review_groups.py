@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 
 from dedupe import decisions as steward
-from dedupe.link import apply_decisions, group_key
+from dedupe.linkage.clustering import apply_decisions, group_key
 
 A, A2, B = (f"Company_information.json:{i}:company_name" for i in range(3))
 FEATURE_OF = {A: "fa", A2: "fa2", B: "fb"}

@@ -1,7 +1,8 @@
 """What a decision would do, before the next run does it: the clusters it would leave.
 
-The clustering reuses the run's own rule (``dedupe.link.apply_decisions`` on the model's edges at
-the threshold, with every current steward decision), restricted to the clusters the pair touches.
+The clustering reuses the run's own rule (``dedupe.linkage.clustering.apply_decisions`` on the
+model's edges at the threshold, with every current steward decision), restricted to the clusters
+the pair touches.
 The golden record of each cluster is not computed here: the database builds it with the mart's
 own survivorship (``queries.golden_preview``).
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from dedupe import decisions as steward
-from dedupe.link import apply_decisions
+from dedupe.linkage.clustering import apply_decisions
 
 
 @dataclass

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg.rows import dict_row
 
-from dedupe.link import COMPARISONS, MENTIONS_RELATION
+from dedupe.linkage.mentions import MENTIONS_RELATION
+from dedupe.linkage.prediction import COMPARISONS
 from loaders.sheets import SHEETS
 
 RAW_TABLE = {s.file_name: s.table for s in SHEETS}

@@ -1,0 +1,301 @@
+"""Companies from the scored pairs: a graph of matches, steward decisions, anchored components.
+
+Edges are the pairs at or above the match threshold, plus steward must-links, minus steward
+cannot-links (each cutting the weakest model edge on every remaining path). Companies are built
+around anchors (master rows with a website or a country), so that mentions without either cannot
+chain firms of one generic name together; every company gets a key derived from its best member,
+stable across runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import networkx as nx
+import pyarrow as pa
+
+from dedupe import decisions as steward
+from loaders.db import Database
+
+
+@dataclass
+class DecisionOutcome:
+    mention_key_l: str
+    mention_key_r: str
+    decision: str
+    reviewer: str
+    decided_at: str
+    status: str  # applied | no_effect | stale | conflict
+    detail: str
+
+
+def edge_graph(pairs: pa.Table, threshold: float) -> nx.Graph:
+    """The matched pairs as a graph: only feature rows with a link are nodes (at 100x most rows
+    link to nothing; they are one-row companies, added by ``with_singletons``)."""
+    graph = nx.Graph()
+    for left, right, p in zip(
+        pairs.column("feature_id_l").to_pylist(),
+        pairs.column("feature_id_r").to_pylist(),
+        pairs.column("match_probability").to_pylist(),
+        strict=True,
+    ):
+        if p >= threshold:
+            graph.add_edge(left, right, p=p, must=False)
+    return graph
+
+
+def _outcome(d: steward.Decision, status: str, detail: str) -> DecisionOutcome:
+    return DecisionOutcome(
+        d.mention_key_l, d.mention_key_r, d.decision, d.reviewer, d.decided_at, status, detail
+    )
+
+
+def _on_one_feature_row(d: steward.Decision) -> DecisionOutcome:
+    """A decision on two mentions collapsed into one feature row: nothing the graph can do."""
+    if d.decision == "match":
+        return _outcome(d, "no_effect", "identical spellings and features: already one company")
+    return _outcome(d, "conflict", "identical spellings and features cannot be told apart")
+
+
+def _question_pairs(
+    fl: str,
+    fr: str,
+    same_question: dict[tuple[str, ...], list[tuple[str, str]]],
+    name_of: dict[str, str],
+) -> set[tuple[str, str]]:
+    """The pair a decision names, with every scored pair of the same two spellings."""
+    group = {(fl, fr)}
+    if fl in name_of and fr in name_of:
+        key = group_key(name_of[fl], name_of[fr], fl, fr)
+        group |= set(same_question.get(key, ()))
+    return group
+
+
+def _cut_cannot_links(
+    graph: nx.Graph, cannot: list[tuple[steward.Decision, str, str]]
+) -> list[DecisionOutcome]:
+    """Cut the weakest model edge on each path still joining a cannot-link's two rows."""
+    outcomes: list[DecisionOutcome] = []
+    reported: set[int] = set()
+    for d, fl, fr in cannot:
+        cut = 0
+        while nx.has_path(graph, fl, fr):
+            path = nx.shortest_path(graph, fl, fr)
+            edges = [
+                (a, b)
+                for a, b in zip(path, path[1:], strict=False)
+                if not graph.edges[a, b]["must"]
+            ]
+            if not edges:
+                if id(d) not in reported:
+                    reported.add(id(d))
+                    outcomes.append(
+                        _outcome(d, "conflict", "joined by other stewards' match decisions")
+                    )
+                break
+            weakest = min(edges, key=lambda e: graph.edges[e]["p"])
+            graph.remove_edge(*weakest)
+            cut += 1
+        else:
+            if id(d) not in reported:
+                reported.add(id(d))
+                outcomes.append(_outcome(d, "applied", f"cannot-link; {cut} model edge(s) cut"))
+    return outcomes
+
+
+def apply_decisions(
+    graph: nx.Graph,
+    feature_of: dict[str, str],
+    current: dict,
+    same_question: dict[tuple[str, ...], list[tuple[str, str]]] | None = None,
+    name_of: dict[str, str] | None = None,
+) -> list[DecisionOutcome]:
+    """Must-links join, cannot-links cut (the weakest model edge on each remaining path).
+
+    With ``same_question`` (``group_key`` -> the scored pairs of those two spellings) and
+    ``name_of`` (feature -> normalised name), a decision on two spellings settles every pair of
+    those spellings: one review-queue item, one decision.
+    """
+    same_question = same_question or {}
+    name_of = name_of or {}
+    outcomes: list[DecisionOutcome] = []
+    cannot: list[tuple[steward.Decision, str, str]] = []
+    for d in current.values():
+        missing = [k for k in (d.mention_key_l, d.mention_key_r) if k not in feature_of]
+        if missing:
+            outcomes.append(_outcome(d, "stale", f"no longer in the export: {', '.join(missing)}"))
+            continue
+        fl, fr = feature_of[d.mention_key_l], feature_of[d.mention_key_r]
+        graph.add_nodes_from((fl, fr))  # the graph holds only linked rows (``edge_graph``)
+        if fl == fr:
+            outcomes.append(_on_one_feature_row(d))
+            continue
+        group = _question_pairs(fl, fr, same_question, name_of)
+        if d.decision == "match":
+            for a, b in sorted(group):
+                graph.add_edge(a, b, p=1.0, must=True)
+            detail = "must-link" + (f" ({len(group)} pairs)" if len(group) > 1 else "")
+            outcomes.append(_outcome(d, "applied", detail))
+        else:
+            for a, b in sorted(group):
+                if graph.has_edge(a, b) and not graph.edges[a, b]["must"]:
+                    graph.remove_edge(a, b)
+                cannot.append((d, a, b))
+    return outcomes + _cut_cannot_links(graph, cannot)
+
+
+def anchored_components(graph: nx.Graph, is_anchor: dict[str, bool]) -> list[set[str]]:
+    """Companies anchored on master rows: every other mention joins at most one of them.
+
+    Plain connected components chain through mentions that carry no country or website: a
+    roles-sheet `Future Additive` scores high against the US, the German and the Dutch firm of
+    that generic name and would merge all three. Here anchors — master rows with a website or a
+    country — cluster among themselves; every other mention (other sheets, and master rows with
+    neither) joins the anchored company it scores best against, or, through other such mentions,
+    the best one they reach; mentions that reach none form new companies.
+    """
+    in_master = is_anchor
+    masters = sorted(n for n in graph if in_master[n])
+    component: dict[str, int] = {}
+    members: list[set[str]] = []
+    for nodes in nx.connected_components(graph.subgraph(masters)):
+        for n in nodes:
+            component[n] = len(members)
+        members.append(set(nodes))
+    anchor = {i: min(m) for i, m in enumerate(members)}  # stable tie-breaker
+
+    def best_component(nodes: set[str]) -> int | None:
+        candidates = [
+            (graph.edges[n, m]["p"], anchor[component[m]], component[m])
+            for n in nodes
+            for m in graph[n]
+            if m in component and m not in nodes
+        ]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda c: (c[0], [-ord(ch) for ch in c[1]]))[2]
+
+    others = sorted(n for n in graph if not in_master[n])
+    direct = {n: best_component({n}) for n in others}
+    for n, idx in direct.items():
+        if idx is not None and any(m in members[idx] and in_master[m] for m in graph[n]):
+            component[n] = idx
+            members[idx].add(n)
+    rest = [n for n in others if n not in component]
+    for nodes in sorted(nx.connected_components(graph.subgraph(rest)), key=min):
+        idx = best_component(set(nodes))
+        if idx is None:
+            idx = len(members)
+            members.append(set())
+            anchor[idx] = min(nodes)
+        for n in nodes:
+            component[n] = idx
+        members[idx] |= set(nodes)
+    return [m for m in members if m]
+
+
+def with_singletons(
+    con: duckdb.DuckDBPyConnection, components: list[set[str]], graph: nx.Graph
+) -> list[set[str]]:
+    """The components of the linked rows, plus one company per feature row outside the graph
+    (no link, no decision), found set-based in the run's DuckDB (table ``features``)."""
+    con.register("linked_in", pa.table({"feature_id": pa.array(list(graph), pa.string())}))
+    alone = con.sql(
+        "select feature_id from features"
+        " where feature_id not in (select feature_id from linked_in) order by feature_id"
+    ).fetchall()
+    con.unregister("linked_in")
+    return components + [{f} for (f,) in alone]
+
+
+def check_cannot_links(
+    outcomes: list[DecisionOutcome], feature_of: dict[str, str], components: list[set[str]]
+) -> None:
+    """A cannot-link whose two mentions still share a company is reported, never hidden."""
+    company = {f: i for i, members in enumerate(components) for f in members}
+    for o in outcomes:
+        if o.decision == "no_match" and o.status == "applied":
+            fl, fr = feature_of[o.mention_key_l], feature_of[o.mention_key_r]
+            if company[fl] == company[fr]:
+                o.status = "conflict"
+                o.detail = "both still join the same master company through other mentions"
+
+
+def stable_cluster_keys(features: pa.Table, components: list[set[str]]) -> dict[str, str]:
+    """feature_id -> cluster key, derived from the cluster's best member, not from row order.
+
+    The key is the normalised name and country of the member that a master row backs (else any
+    member), smallest first, so it survives reruns, appended rows and reordered files.
+    """
+    info = {
+        r["feature_id"]: r
+        for r in features.select(
+            ["feature_id", "name_norm", "country_code", "in_master"]
+        ).to_pylist()
+    }
+    keyed: list[tuple[str, set[str]]] = []
+    for members in components:
+        best = min(
+            members,
+            key=lambda f: (
+                not info[f]["in_master"],
+                info[f]["name_norm"] or "",
+                info[f]["country_code"] or "",
+                f,
+            ),
+        )
+        keyed.append((f"{info[best]['name_norm']}|{info[best]['country_code'] or ''}", members))
+    keyed.sort(key=lambda kv: (kv[0], min(kv[1])))
+    result: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for key, members in keyed:
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        final = key if n == 0 else f"{key}#{n + 1}"
+        for f in members:
+            result[f] = final
+    return result
+
+
+def group_key(name_l: str, name_r: str, fl: str, fr: str) -> tuple[str, ...]:
+    """One steward question: the two spellings. Pairs of one spelling (the same name with other
+    countries or websites) are each their own question."""
+    if name_l != name_r:
+        return tuple(sorted((name_l, name_r)))
+    return (name_l, *sorted((fl, fr)))
+
+
+def clusterings_at(db: Database, thresholds: list[float]) -> dict[float, dict[str, str]]:
+    """Re-cluster the stored pairs of the last run at other thresholds (no steward decisions).
+
+    Uses the run's own clustering rule (``anchored_components``), so the row for the configured
+    threshold reproduces the run. For choosing the threshold against a truth file; the run's own
+    clusters are unaffected.
+    """
+    with db.connect() as conn:
+        pairs = conn.execute(
+            "select feature_id_l, feature_id_r, match_probability from linkage.match_pairs"
+        ).fetchall()
+        feature_of = dict(conn.execute("select mention_key, feature_id from linkage.clusters"))
+    with db.connect() as conn:
+        anchors = {
+            f
+            for (f,) in conn.execute(
+                "select distinct c.feature_id from linkage.clusters c"
+                " join linkage.features f using (feature_id) where f.is_anchor"
+            )
+        }
+    in_master = {f: f in anchors for f in feature_of.values()}
+    result: dict[float, dict[str, str]] = {}
+    for threshold in thresholds:
+        graph = nx.Graph()
+        graph.add_nodes_from(sorted(in_master))
+        graph.add_edges_from((left, right, {"p": p}) for left, right, p in pairs if p >= threshold)
+        component: dict[str, str] = {}
+        for members in anchored_components(graph, in_master):
+            cid = min(members)
+            for f in members:
+                component[f] = cid
+        result[threshold] = {m: component[f] for m, f in feature_of.items()}
+    return result
