@@ -11,7 +11,18 @@
         -> duplicate_of_source_row, row_outcome ('published' | 'merged' | 'quarantined'),
            outcome_rule. Rows that pass and share `partition_by` with an earlier row are merged
            into the earliest one.
+    with_row_outcomes(relation, partition_by, ...)
+        -> both outcome steps over `relation`, as one select (the tail of a sheet model).
+    company_name_checks()
+        -> the quarantine rules every single-company sheet starts with.
 -#}
+
+{% macro company_name_checks(name='company_name', company_id='company_id') -%}
+    {{ return([
+        ('company_name_too_long', 'length(' ~ name ~ ') >= ' ~ var('company_name_max_length'), 'left(' ~ name ~ ', 80)'),
+        ('company_name_missing', company_id ~ ' is null', name),
+    ]) }}
+{%- endmacro %}
 
 {% macro quarantine_checks(checks) -%}
     case
@@ -61,4 +72,17 @@
         when first_source_row <> source_row then '{{ merge_rule }}'
     end as outcome_rule,
     case when quarantine_rule is not null then quarantine_value end as outcome_value
+{%- endmacro %}
+
+{#- Both steps over `relation`: every column of it plus first_source_row and the outcome columns. -#}
+{% macro with_row_outcomes(relation, partition_by, merge_rule='exact_duplicate', merges=[]) -%}
+    select
+        *,
+        {{ row_outcome_columns(merge_rule, merges) }}
+    from (
+        select
+            *,
+            {{ row_outcome(partition_by) }}
+        from {{ relation }}
+    ) as deduplicated
 {%- endmacro %}

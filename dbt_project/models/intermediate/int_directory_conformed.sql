@@ -21,21 +21,9 @@ validated as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        {{ row_outcome('lower(figure_name)') }}
-    from validated
-
-),
-
 final as (
 
-    select
-        *,
-        {{ row_outcome_columns('same_figure_name') }}
-    from deduplicated
+    {{ with_row_outcomes('validated', 'lower(figure_name)', 'same_figure_name') }}
 
 )
 

@@ -133,21 +133,9 @@ validated as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        {{ row_outcome('source_file, row_fingerprint') }}
-    from validated
-
-),
-
 final as (
 
-    select
-        *,
-        {{ row_outcome_columns() }}
-    from deduplicated
+    {{ with_row_outcomes('validated', 'source_file, row_fingerprint') }}
 
 )
 

@@ -8,16 +8,9 @@ deals as (
 
 ),
 
-mentions as (
+companies as (
 
-    select * from {{ ref('int_company_mentions') }}
-    where source_file = {{ sheet_file('mergers_acquisitions') }}
-
-),
-
-resolution as (
-
-    select * from {{ ref('int_company_resolution') }}
+    {{ sheet_companies('mergers_acquisitions') }}
 
 ),
 
@@ -32,25 +25,21 @@ joined as (
     select
         deals.*,
         acquired.cleaned_name as acquired_company_clean_name,
-        acquired_resolution.company_key as acquired_company_key,
-        acquired_resolution.company_id as acquired_company_id,
+        acquired.company_key as acquired_company_key,
+        acquired.company_id as acquired_company_id,
         acquiring.cleaned_name as acquiring_company_clean_name,
         acquiring.ticker_tag as acquiring_company_ticker,
-        acquiring_resolution.company_key as acquiring_company_key,
-        acquiring_resolution.company_id as acquiring_company_id,
+        acquiring.company_key as acquiring_company_key,
+        acquiring.company_id as acquiring_company_id,
         country_lookup.country_code,
         'month' as date_precision,
         -- `0` is how the sheet writes "undisclosed"
         nullif(deals.deal_size_millions_usd_as_written, 0) as deal_size_millions_usd
     from deals
-    left join mentions as acquired
+    left join companies as acquired
         on acquired.source_row = deals.source_row and acquired.source_field = 'acquired_company'
-    left join resolution as acquired_resolution
-        on acquired_resolution.mention_key = acquired.mention_key
-    left join mentions as acquiring
+    left join companies as acquiring
         on acquiring.source_row = deals.source_row and acquiring.source_field = 'acquiring_company'
-    left join resolution as acquiring_resolution
-        on acquiring_resolution.mention_key = acquiring.mention_key
     left join country_lookup on country_lookup.lookup_key = {{ country_key('deals.country_raw') }}
 
 ),
@@ -73,21 +62,9 @@ validated as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        {{ row_outcome('row_fingerprint') }}
-    from validated
-
-),
-
 final as (
 
-    select
-        *,
-        {{ row_outcome_columns() }}
-    from deduplicated
+    {{ with_row_outcomes('validated', 'row_fingerprint') }}
 
 )
 

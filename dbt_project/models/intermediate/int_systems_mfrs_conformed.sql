@@ -9,16 +9,9 @@ systems_mfrs as (
 
 ),
 
-mentions as (
+companies as (
 
-    select * from {{ ref('int_company_mentions') }}
-    where source_file = {{ sheet_file('am_systems_mfrs') }}
-
-),
-
-resolution as (
-
-    select * from {{ ref('int_company_resolution') }}
+    {{ sheet_companies('am_systems_mfrs') }}
 
 ),
 
@@ -44,11 +37,11 @@ joined as (
 
     select
         systems_mfrs.*,
-        mentions.mention_key,
-        mentions.cleaned_name,
-        resolution.company_key,
-        resolution.company_id,
-        mentions.country_code,
+        companies.mention_key,
+        companies.cleaned_name,
+        companies.company_key,
+        companies.company_id,
+        companies.country_code,
         process_values.process_codes,
         process_values.technology_code,
         process_values.has_unmapped_process,
@@ -56,8 +49,7 @@ joined as (
         material_types.raw_value is not null as is_material_type_mapped,
         material_formats.material_format
     from systems_mfrs
-    left join mentions on mentions.source_row = systems_mfrs.source_row
-    left join resolution on resolution.mention_key = mentions.mention_key
+    left join companies on companies.source_row = systems_mfrs.source_row
     left join process_values on process_values.process_raw = systems_mfrs.process_raw
     left join material_types
         on material_types.raw_value = {{ vocabulary_key('systems_mfrs.material_type_raw') }}
@@ -70,10 +62,7 @@ validated as (
 
     select
         *,
-        {{ quarantine_checks([
-            ('company_name_too_long', 'length(company_name) >= ' ~ var('company_name_max_length'), 'left(company_name, 80)'),
-            ('company_name_missing', 'company_id is null', 'company_name'),
-        ]) }},
+        {{ quarantine_checks(company_name_checks()) }},
         {{ warning_checks([
             ('process_unmapped', 'has_unmapped_process'),
             ('material_type_unmapped', 'material_type_raw is not null and not is_material_type_mapped'),
@@ -84,21 +73,9 @@ validated as (
 
 ),
 
-deduplicated as (
-
-    select
-        *,
-        {{ row_outcome('row_fingerprint') }}
-    from validated
-
-),
-
 final as (
 
-    select
-        *,
-        {{ row_outcome_columns() }}
-    from deduplicated
+    {{ with_row_outcomes('validated', 'row_fingerprint') }}
 
 )
 
