@@ -46,6 +46,13 @@
     cast('{{ run_started_at.isoformat() }}' as timestamptz)
 {%- endmacro %}
 
+{#- The rows production holds for app table `table` that no migration made, with an id: the app's
+    own rows, which the build carries (every column of stg_production__rows). -#}
+{% macro app_production_rows(table) -%}
+    (select * from {{ ref('stg_production__rows') }}
+     where production_table = '{{ table }}' and not is_migration_output and production_id is not null)
+{%- endmacro %}
+
 {#- The rows production held for one app table (joined on the published id). -#}
 {% macro production_rows(table) -%}
     (select production_id, created_at, updated_at, record
@@ -143,9 +150,7 @@
         cast(production.record ->> '{{ name }}' as {{ column.data_type }})
         {%- endif %} as {{ name }}{{ ',' if not loop.last }}
     {%- endfor %}
-    from {{ ref('stg_production__rows') }} as production
-    where production.production_table = '{{ table }}' and not production.is_migration_output
-        and production.production_id is not null
+    from {{ app_production_rows(table) }} as production
 {%- endmacro %}
 
 {#- The mart's contract columns (less the app timestamps), comma-separated, for a union. -#}

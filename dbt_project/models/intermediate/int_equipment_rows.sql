@@ -93,11 +93,7 @@ vendor_rows as (
 
 production as (
 
-    select * from {{ ref('stg_production__rows') }}
-    where
-        production_table = 'equipment'
-        and not is_migration_output
-        and production_id is not null
+    select * from {{ app_production_rows('equipment') }} as app_rows
 
 ),
 
