@@ -153,6 +153,24 @@
     from {{ app_production_rows(table) }} as production
 {%- endmacro %}
 
+{#-
+    The rows of an app mart built from the export: the vendor rows (`vendor_rows`, a CTE with the
+    contract's columns) and the rows production holds that no migration made (the app's, kept
+    under their ids: carried_production_rows with `overrides`), with the app's timestamps
+    (app_timestamps over `tracked_columns`, against the rows production held for `table`).
+-#}
+{% macro app_mart_rows(table, vendor_rows, tracked_columns, overrides={}, with_updated_at=true) -%}
+    select
+        unioned.*,
+        {{ app_timestamps('unioned', 'previous', tracked_columns, with_updated_at) }}
+    from (
+        select {{ contract_columns(vendor_rows) }} from {{ vendor_rows }}
+        union all
+        {{ carried_production_rows(table, overrides) }}
+    ) as unioned
+    left join {{ production_rows(table) }} as previous on previous.production_id = unioned.id
+{%- endmacro %}
+
 {#- The mart's contract columns (less the app timestamps), comma-separated, for a union. -#}
 {% macro contract_columns(relation_alias) -%}
     {%- for name in model.columns.keys() if name not in ('created_at', 'updated_at') -%}

@@ -43,27 +43,17 @@ final as (
 
 ),
 
-unioned as (
-
-    select {{ contract_columns('final') }} from final
-    union all
-    -- rows production holds that no migration made (the app's): kept under their ids
-    {{ carried_production_rows('service_pricing', {
-        'ordered_on': "coalesce(cast(production.record ->> 'ordered_on' as date), cast(production.record ->> 'created_at' as date))",
-        'is_repeated_quote': "coalesce(cast(production.record ->> 'is_repeated_quote' as boolean), false)",
-    }) }}
-
-),
-
 timestamped as (
 
-    select
-        unioned.*,
-        {{ app_timestamps('unioned', 'previous', ['company_id', 'material_category',
-            'specific_material', 'process', 'quantity', 'price_usd', 'lead_time_days', 'notes']) }}
-    from unioned
-    left join {{ production_rows('service_pricing') }} as previous
-        on previous.production_id = unioned.id
+    -- the vendor rows and the rows production holds that no migration made (the app's, kept under
+    -- their ids), with the app's timestamps
+    {{ app_mart_rows('service_pricing', 'final',
+        tracked_columns=['company_id', 'material_category', 'specific_material', 'process',
+            'quantity', 'price_usd', 'lead_time_days', 'notes'],
+        overrides={
+            'ordered_on': "coalesce(cast(production.record ->> 'ordered_on' as date), cast(production.record ->> 'created_at' as date))",
+            'is_repeated_quote': "coalesce(cast(production.record ->> 'is_repeated_quote' as boolean), false)",
+        }) }}
 
 )
 
