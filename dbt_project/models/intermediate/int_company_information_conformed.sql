@@ -30,29 +30,20 @@ joined as (
         companies.company_key,
         companies.company_id
     from company_information
-    left join companies
-        on companies.source_file = company_information.source_file
-        and companies.source_row = company_information.source_row
-
-),
-
-validated as (
-
-    select
-        *,
-        {{ quarantine_checks(company_name_checks()) }},
-        {{ warning_checks([
-            ('headquarters_missing', 'headquarters_raw is null'),
-            ('country_unmapped', 'headquarters_raw is not null and country_code is null'),
-            ('website_invalid', 'website_problem is not null'),
-        ]) }}
-    from joined
+    left join companies on companies.source_row = company_information.source_row
 
 ),
 
 final as (
 
-    {{ with_row_outcomes('validated', 'company_key', 'same_company') }}
+    {{ sheet_row_outcomes('joined',
+        quarantine=company_name_checks(),
+        warnings=[
+            ('headquarters_missing', 'headquarters_raw is null'),
+            ('country_unmapped', 'headquarters_raw is not null and country_code is null'),
+            ('website_invalid', 'website_problem is not null'),
+        ],
+        partition_by='company_key', merge_rule='same_company') }}
 
 )
 

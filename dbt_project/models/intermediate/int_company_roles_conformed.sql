@@ -38,21 +38,12 @@ joined as (
 
 ),
 
-validated as (
-
-    select
-        *,
-        {{ quarantine_checks(company_name_checks()) }},
-        {{ warning_checks([
-            ('category_unmapped', 'category_raw is not null and not is_category_mapped'),
-        ]) }}
-    from joined
-
-),
-
 final as (
 
-    {{ with_row_outcomes('validated', "company_key, coalesce(category, '')", 'same_company_category',
+    {{ sheet_row_outcomes('joined',
+        quarantine=company_name_checks(),
+        warnings=unmapped_warnings(['category']),
+        partition_by="company_key, coalesce(category, '')", merge_rule='same_company_category',
         merges=[('category_missing', 'category is null')]) }}
 
 )

@@ -9,21 +9,14 @@ directory as (
 
 ),
 
-validated as (
-
-    select
-        *,
-        {{ quarantine_checks([
-            ('figure_name_missing', 'figure_name is null', 'sheet_reference'),
-        ]) }},
-        array[]::text[] as warning_rules
-    from directory
-
-),
-
 final as (
 
-    {{ with_row_outcomes('validated', 'lower(figure_name)', 'same_figure_name') }}
+    {{ sheet_row_outcomes('directory',
+        quarantine=[
+            ('figure_name_missing', 'figure_name is null', 'sheet_reference'),
+        ],
+        warnings=[],
+        partition_by='lower(figure_name)', merge_rule='same_figure_name') }}
 
 )
 

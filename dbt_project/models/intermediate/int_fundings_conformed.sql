@@ -70,30 +70,21 @@ converted as (
 
 ),
 
-validated as (
+final as (
 
-    select
-        *,
-        {{ quarantine_checks(company_name_checks() + [
+    {{ sheet_row_outcomes('converted',
+        quarantine=company_name_checks() + [
             ('year_invalid', 'investment_year is null or investment_year < ' ~ var('earliest_plausible_year') ~ ' or investment_year > extract(year from current_date)', 'year_raw'),
             ('month_invalid', 'investment_month is null', 'month_raw'),
             ('amount_unparseable', 'amount_raw is not null and original_amount_millions is null', 'amount_raw'),
             ('currency_unknown', 'original_amount_millions is not null and original_currency is null', 'amount_raw'),
             ('fx_rate_missing', 'original_amount_millions is not null and currency_per_usd is null', "original_currency || ' ' || year_raw"),
-        ]) }},
-        {{ warning_checks([
+        ],
+        warnings=[
             ('amount_missing', 'amount_raw is null'),
             ('amount_implausible', 'amount_millions_usd < ' ~ var('funding_min_millions_usd') ~ ' or amount_millions_usd > ' ~ var('funding_max_millions_usd')),
-            ('funding_round_unmapped', 'funding_round_raw is not null and not is_funding_round_mapped'),
-            ('country_unmapped', 'country_raw is not null and country_code is null'),
-        ]) }}
-    from converted
-
-),
-
-final as (
-
-    {{ with_row_outcomes('validated', 'row_fingerprint') }}
+        ] + unmapped_warnings(['funding_round', 'country']),
+        partition_by='row_fingerprint') }}
 
 )
 

@@ -44,27 +44,18 @@ joined as (
 
 ),
 
-validated as (
+final as (
 
-    select
-        *,
-        {{ quarantine_checks([
+    {{ sheet_row_outcomes('joined',
+        quarantine=[
             ('company_name_too_long', 'greatest(length(acquired_company_name), length(acquiring_company_name)) >= ' ~ var('company_name_max_length'), 'left(case when length(acquired_company_name) >= ' ~ var('company_name_max_length') ~ ' then acquired_company_name else acquiring_company_name end, 80)'),
             ('acquired_company_missing', 'acquired_company_id is null', 'acquired_company_name'),
             ('acquiring_company_missing', 'acquiring_company_id is null', 'acquiring_company_name'),
             ('deal_date_invalid', 'announcement_date is null or announcement_date > current_date', 'deal_date_raw'),
             ('deal_size_invalid', '(deal_size_raw is not null and deal_size_millions_usd_as_written is null) or deal_size_millions_usd_as_written < 0', 'deal_size_raw'),
-        ]) }},
-        {{ warning_checks([
-            ('country_unmapped', 'country_raw is not null and country_code is null'),
-        ]) }}
-    from joined
-
-),
-
-final as (
-
-    {{ with_row_outcomes('validated', 'row_fingerprint') }}
+        ],
+        warnings=unmapped_warnings(['country']),
+        partition_by='row_fingerprint') }}
 
 )
 

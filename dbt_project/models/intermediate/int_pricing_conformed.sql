@@ -16,18 +16,6 @@ companies as (
 
 ),
 
-process_values as (
-
-    select * from {{ ref('int_process_values') }}
-
-),
-
-material_types as (
-
-    select * from {{ ref('material_types') }}
-
-),
-
 joined as (
 
     select
@@ -37,21 +25,18 @@ joined as (
         companies.company_key,
         companies.company_id,
         companies.country_code,
-        process_values.technology_code,
-        process_values.has_unmapped_process,
-        material_types.material_category,
-        material_types.raw_value is not null as is_material_type_mapped,
+        {{ process_and_material_columns(process_codes=false, material_format=false) }},
         round(pricing.price_usd / nullif(pricing.quantity, 0), 4) as unit_price_usd
     from pricing
     left join companies on companies.source_row = pricing.source_row
-    left join process_values on process_values.process_raw = pricing.process_raw
-    left join material_types
-        on material_types.raw_value = {{ vocabulary_key('pricing.material_type_raw') }}
+    {{ process_and_material_joins('pricing', material_format=false) }}
 
 ),
 
 validated as (
 
+    -- material_type_unmapped is stricter than unmapped('material_type'): a quote without a
+    -- material type warns too
     select
         *,
         {{ quarantine_checks(company_name_checks() + [
@@ -64,9 +49,9 @@ validated as (
         {{ warning_checks([
             ('lead_time_inconsistent', 'delivered_on is not null and ordered_on is not null and delivered_on - ordered_on <> lead_time_days'),
             ('shipping_cost_implausible', 'shipping_cost_usd < 0 or shipping_cost_usd >= ' ~ var('unit_price_max_usd')),
-            ('process_unmapped', 'has_unmapped_process'),
+            ('process_unmapped', unmapped('process')),
             ('material_type_unmapped', 'not is_material_type_mapped'),
-            ('country_unmapped', 'country_raw is not null and country_code is null'),
+            ('country_unmapped', unmapped('country')),
         ]) }}
     from joined
 
