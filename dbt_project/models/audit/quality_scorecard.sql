@@ -101,7 +101,7 @@ measured as (
     select 'vocabulary_values_mapped',
         vocabulary_values.total - (
             select count(*) from warnings
-            where rule in ('count_type_unmapped', 'funding_round_unmapped', 'category_unmapped', 'process_unmapped')
+            where warnings.rule in ('count_type_unmapped', 'funding_round_unmapped', 'category_unmapped', 'process_unmapped')
         ),
         vocabulary_values.total
     from vocabulary_values

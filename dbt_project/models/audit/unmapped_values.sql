@@ -22,11 +22,14 @@ with
 unmapped as (
 
     {% for vocabulary_seed, model_name, vocabulary in mapped_columns %}
-    select '{{ vocabulary_seed }}' as vocabulary, source_file as sheet, {{ vocabulary }}_raw as raw_value
-    from {{ ref(model_name) }}
-    where {{ unmapped(vocabulary) }}
+        select
+            '{{ vocabulary_seed }}' as vocabulary,
+            source_file as sheet,
+            {{ vocabulary }}_raw as raw_value
+        from {{ ref(model_name) }}
+        where {{ unmapped(vocabulary) }}
 
-    union all
+        union all
     {% endfor %}
 
     select 'process_codes', conformed.source_file, part

@@ -28,8 +28,8 @@ final as (
 
 timestamped as (
 
-    -- the vendor rows and the rows production holds that no migration made (the app's, kept under
-    -- their ids), with the app's timestamps
+    {#- the vendor rows and the rows production holds that no migration made (the app's, kept under
+        their ids), with the app's timestamps -#}
     {{ app_mart_rows('company_categories', 'final',
         tracked_columns=['company_id', 'category', 'is_primary'],
         overrides={

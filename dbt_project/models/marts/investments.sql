@@ -43,8 +43,8 @@ final as (
 
 timestamped as (
 
-    -- the vendor rows and the rows production holds that no migration made (the app's, kept under
-    -- their ids), with the app's timestamps
+    {#- the vendor rows and the rows production holds that no migration made (the app's, kept under
+        their ids), with the app's timestamps -#}
     {{ app_mart_rows('investments', 'final',
         tracked_columns=['company_id', 'investment_year', 'investment_month', 'amount_millions',
             'funding_round', 'lead_investor', 'country', 'notes'],

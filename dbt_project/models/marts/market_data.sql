@@ -37,8 +37,8 @@ final as (
 
 timestamped as (
 
-    -- the vendor rows and the rows production holds that no migration made (the app's, kept under
-    -- their ids), with the app's timestamps
+    {#- the vendor rows and the rows production holds that no migration made (the app's, kept under
+        their ids), with the app's timestamps -#}
     {{ app_mart_rows('market_data', 'final', tracked_columns=[], with_updated_at=false) }}
 
 )

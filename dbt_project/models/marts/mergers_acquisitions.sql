@@ -37,8 +37,8 @@ final as (
 
 timestamped as (
 
-    -- the vendor rows and the rows production holds that no migration made (the app's, kept under
-    -- their ids), with the app's timestamps
+    {#- the vendor rows and the rows production holds that no migration made (the app's, kept under
+        their ids), with the app's timestamps -#}
     {{ app_mart_rows('mergers_acquisitions', 'final',
         tracked_columns=['acquired_company_id', 'acquiring_company_id', 'acquired_company_name',
             'acquiring_company_name', 'announcement_date', 'deal_size_millions', 'deal_status', 'notes'],

@@ -45,8 +45,8 @@ final as (
 
 timestamped as (
 
-    -- the vendor rows and the rows production holds that no migration made (the app's, kept under
-    -- their ids), with the app's timestamps
+    {#- the vendor rows and the rows production holds that no migration made (the app's, kept under
+        their ids), with the app's timestamps -#}
     {{ app_mart_rows('service_pricing', 'final',
         tracked_columns=['company_id', 'material_category', 'specific_material', 'process',
             'quantity', 'price_usd', 'lead_time_days', 'notes'],
