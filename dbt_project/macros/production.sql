@@ -171,6 +171,14 @@
     left join {{ production_rows(table) }} as previous on previous.production_id = unioned.id
 {%- endmacro %}
 
+{#- The lineage columns of a mart row built from a vendor row: where it came from (`vendor:<file>`)
+    and its file and row. -#}
+{% macro vendor_row_lineage() -%}
+    'vendor:' || source_file as data_source,
+        source_file,
+        source_row
+{%- endmacro %}
+
 {#- The mart's contract columns (less the app timestamps), comma-separated, for a union. -#}
 {% macro contract_columns(relation_alias) -%}
     {%- for name in model.columns.keys() if name not in ('created_at', 'updated_at') -%}

@@ -84,9 +84,7 @@ vendor_rows as (
         material_format,
         country_code,
         cast(update_year as integer) as update_year,
-        'vendor:' || source_file as data_source,
-        source_file,
-        source_row
+        {{ vendor_row_lineage() }}
     from unioned
 
 ),

@@ -19,9 +19,7 @@ final as (
         category,
         row_number() over (partition by company_id order by source_row) = 1 as is_primary,
         company_type,
-        'vendor:' || source_file as data_source,
-        source_file,
-        source_row
+        {{ vendor_row_lineage() }}
     from roles
 
 ),

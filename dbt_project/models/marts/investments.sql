@@ -33,9 +33,7 @@ final as (
         country_code,
         countries.country_name as country,
         cast(null as text) as notes,
-        'vendor:' || source_file as data_source,
-        source_file,
-        source_row
+        {{ vendor_row_lineage() }}
     from fundings
     left join {{ ref('countries') }} as countries using (country_code)
 

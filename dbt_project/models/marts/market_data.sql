@@ -27,9 +27,7 @@ final as (
         cast(value_usd as numeric(20, 2)) as value_usd,
         cast(percentage as numeric(9, 4)) as percentage,
         unit,
-        'vendor:' || source_file as data_source,
-        source_file,
-        source_row
+        {{ vendor_row_lineage() }}
     from figures
     left join {{ ref('countries') }} as countries using (country_code)
 

@@ -28,9 +28,7 @@ final as (
         cast(null as text) as deal_status,
         cast(null as text) as notes,
         country_code,
-        'vendor:' || source_file as data_source,
-        source_file,
-        source_row
+        {{ vendor_row_lineage() }}
     from deals
 
 ),

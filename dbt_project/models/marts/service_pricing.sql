@@ -35,9 +35,7 @@ final as (
         marketplace_name as marketplace,
         repeat_of_source_row is not null as is_repeated_quote,
         cast(null as text) as notes,
-        'vendor:' || source_file as data_source,
-        source_file,
-        source_row
+        {{ vendor_row_lineage() }}
     from quotes
     left join {{ ref('countries') }} as countries using (country_code)
 
