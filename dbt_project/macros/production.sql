@@ -46,6 +46,13 @@
     cast('{{ run_started_at.isoformat() }}' as timestamptz)
 {%- endmacro %}
 
+{#- The rows production holds for app table `table` that no migration made, with an id: the app's
+    own rows, which the build carries (every column of stg_production__rows). -#}
+{% macro app_production_rows(table) -%}
+    (select * from {{ ref('stg_production__rows') }}
+     where production_table = '{{ table }}' and not is_migration_output and production_id is not null)
+{%- endmacro %}
+
 {#- The rows production held for one app table (joined on the published id). -#}
 {% macro production_rows(table) -%}
     (select production_id, created_at, updated_at, record
@@ -143,9 +150,33 @@
         cast(production.record ->> '{{ name }}' as {{ column.data_type }})
         {%- endif %} as {{ name }}{{ ',' if not loop.last }}
     {%- endfor %}
-    from {{ ref('stg_production__rows') }} as production
-    where production.production_table = '{{ table }}' and not production.is_migration_output
-        and production.production_id is not null
+    from {{ app_production_rows(table) }} as production
+{%- endmacro %}
+
+{#-
+    The rows of an app mart built from the export: the vendor rows (`vendor_rows`, a CTE with the
+    contract's columns) and the rows production holds that no migration made (the app's, kept
+    under their ids: carried_production_rows with `overrides`), with the app's timestamps
+    (app_timestamps over `tracked_columns`, against the rows production held for `table`).
+-#}
+{% macro app_mart_rows(table, vendor_rows, tracked_columns, overrides={}, with_updated_at=true) -%}
+    select
+        unioned.*,
+        {{ app_timestamps('unioned', 'previous', tracked_columns, with_updated_at) }}
+    from (
+        select {{ contract_columns(vendor_rows) }} from {{ vendor_rows }}
+        union all
+        {{ carried_production_rows(table, overrides) }}
+    ) as unioned
+    left join {{ production_rows(table) }} as previous on previous.production_id = unioned.id
+{%- endmacro %}
+
+{#- The lineage columns of a mart row built from a vendor row: where it came from (`vendor:<file>`)
+    and its file and row. -#}
+{% macro vendor_row_lineage() -%}
+    'vendor:' || source_file as data_source,
+        source_file,
+        source_row
 {%- endmacro %}
 
 {#- The mart's contract columns (less the app timestamps), comma-separated, for a union. -#}

@@ -46,6 +46,20 @@ warnings as (
 
 ),
 
+vocabulary_values as (
+
+    -- the values written in a vocabulary-mapped column (count type, funding round, role, process)
+    select
+        (select count(*) from {{ ref('int_print_services_conformed') }} where count_type_raw is not null)
+        + (select count(*) from {{ ref('int_fundings_conformed') }} where funding_round_raw is not null)
+        + (select count(*) from {{ ref('int_company_roles_conformed') }} where category_raw is not null)
+        + (select count(*) from {{ ref('int_print_services_conformed') }} where process_raw is not null)
+        + (select count(*) from {{ ref('int_systems_mfrs_conformed') }} where process_raw is not null)
+        + (select count(*) from {{ ref('int_pricing_conformed') }} where process_raw is not null)
+            as total
+
+),
+
 measured as (
 
     select 'companies_with_country' as metric,
@@ -85,23 +99,12 @@ measured as (
     from outcomes
     union all
     select 'vocabulary_values_mapped',
-        (
-            (select count(*) from {{ ref('int_print_services_conformed') }} where count_type_raw is not null)
-            + (select count(*) from {{ ref('int_fundings_conformed') }} where funding_round_raw is not null)
-            + (select count(*) from {{ ref('int_company_roles_conformed') }} where category_raw is not null)
-            + (select count(*) from {{ ref('int_print_services_conformed') }} where process_raw is not null)
-            + (select count(*) from {{ ref('int_systems_mfrs_conformed') }} where process_raw is not null)
-            + (select count(*) from {{ ref('int_pricing_conformed') }} where process_raw is not null)
-        ) - (
+        vocabulary_values.total - (
             select count(*) from warnings
-            where rule in ('count_type_unmapped', 'funding_round_unmapped', 'category_unmapped', 'process_unmapped')
+            where warnings.rule in ('count_type_unmapped', 'funding_round_unmapped', 'category_unmapped', 'process_unmapped')
         ),
-        (select count(*) from {{ ref('int_print_services_conformed') }} where count_type_raw is not null)
-            + (select count(*) from {{ ref('int_fundings_conformed') }} where funding_round_raw is not null)
-            + (select count(*) from {{ ref('int_company_roles_conformed') }} where category_raw is not null)
-            + (select count(*) from {{ ref('int_print_services_conformed') }} where process_raw is not null)
-            + (select count(*) from {{ ref('int_systems_mfrs_conformed') }} where process_raw is not null)
-            + (select count(*) from {{ ref('int_pricing_conformed') }} where process_raw is not null)
+        vocabulary_values.total
+    from vocabulary_values
 
 ),
 

@@ -1,51 +1,36 @@
 {#- Every distinct value that a vocabulary or reference seed did not recognise, per sheet, with its
-    row count: the to-do list of whoever maintains the seeds. The rows were kept (warn level). -#}
+    row count: the to-do list of whoever maintains the seeds. The rows were kept (warn level).
+    What counts as unmapped is `unmapped(<vocabulary>)` (macros/validation.sql), the condition of
+    the sheet models' `<vocabulary>_unmapped` warnings. -#}
+
+{#- (vocabulary seed, sheet model, vocabulary as `unmapped` knows it: its raw column is `<it>_raw`) -#}
+{%- set mapped_columns = [
+    ('count_types', 'int_print_services_conformed', 'count_type'),
+    ('funding_rounds', 'int_fundings_conformed', 'funding_round'),
+    ('company_roles', 'int_company_roles_conformed', 'category'),
+    ('material_types', 'int_print_services_conformed', 'material_type'),
+    ('material_types', 'int_systems_mfrs_conformed', 'material_type'),
+    ('material_types', 'int_pricing_conformed', 'material_type'),
+    ('material_formats', 'int_print_services_conformed', 'material_format'),
+    ('material_formats', 'int_systems_mfrs_conformed', 'material_format'),
+    ('countries', 'int_mergers_acquisitions_conformed', 'country'),
+    ('countries', 'int_market_data_conformed', 'country'),
+] -%}
 
 with
 
 unmapped as (
 
-    select 'count_types' as vocabulary, source_file as sheet, count_type_raw as raw_value
-    from {{ ref('int_print_services_conformed') }}
-    where count_type_raw is not null and count_type is null
+    {% for vocabulary_seed, model_name, vocabulary in mapped_columns %}
+        select
+            '{{ vocabulary_seed }}' as vocabulary,
+            source_file as sheet,
+            {{ vocabulary }}_raw as raw_value
+        from {{ ref(model_name) }}
+        where {{ unmapped(vocabulary) }}
 
-    union all
-
-    select 'funding_rounds', source_file, funding_round_raw
-    from {{ ref('int_fundings_conformed') }}
-    where funding_round_raw is not null and not is_funding_round_mapped
-
-    union all
-
-    select 'company_roles', source_file, category_raw
-    from {{ ref('int_company_roles_conformed') }}
-    where category_raw is not null and not is_category_mapped
-
-    union all
-
-    select 'material_types', source_file, material_type_raw
-    from {{ ref('int_print_services_conformed') }}
-    where material_type_raw is not null and not is_material_type_mapped
-    union all
-    select 'material_types', source_file, material_type_raw
-    from {{ ref('int_systems_mfrs_conformed') }}
-    where material_type_raw is not null and not is_material_type_mapped
-    union all
-    select 'material_types', source_file, material_type_raw
-    from {{ ref('int_pricing_conformed') }}
-    where material_type_raw is not null and not is_material_type_mapped
-
-    union all
-
-    select 'material_formats', source_file, material_format_raw
-    from {{ ref('int_print_services_conformed') }}
-    where material_format_raw is not null and material_format is null
-    union all
-    select 'material_formats', source_file, material_format_raw
-    from {{ ref('int_systems_mfrs_conformed') }}
-    where material_format_raw is not null and material_format is null
-
-    union all
+        union all
+    {% endfor %}
 
     select 'process_codes', conformed.source_file, part
     from (
@@ -63,15 +48,7 @@ unmapped as (
 
     select 'countries', source_file, country_raw
     from {{ ref('int_company_mentions') }}
-    where country_raw is not null and country_code is null and role <> 'existing_company'
-    union all
-    select 'countries', source_file, country_raw
-    from {{ ref('int_mergers_acquisitions_conformed') }}
-    where country_raw is not null and country_code is null
-    union all
-    select 'countries', source_file, country_raw
-    from {{ ref('int_market_data_conformed') }}
-    where country_raw is not null and country_code is null
+    where {{ unmapped('country') }} and role <> 'existing_company'
 
 ),
 

@@ -8,16 +8,9 @@ company_information as (
 
 ),
 
-mentions as (
+companies as (
 
-    select * from {{ ref('int_company_mentions') }}
-    where role = 'master'
-
-),
-
-resolution as (
-
-    select * from {{ ref('int_company_resolution') }}
+    {{ sheet_companies('company_information') }}
 
 ),
 
@@ -25,57 +18,32 @@ joined as (
 
     select
         company_information.*,
-        mentions.mention_key,
-        mentions.cleaned_name,
-        mentions.website_url,
-        mentions.website_domain,
-        mentions.website_problem,
-        mentions.country_code,
-        mentions.parent_firm_annotation,
-        mentions.ticker_tag,
+        companies.mention_key,
+        companies.cleaned_name,
+        companies.website_url,
+        companies.website_domain,
+        companies.website_problem,
+        companies.country_code,
+        companies.parent_firm_annotation,
+        companies.ticker_tag,
         {{ normalise_ticker('company_information.public_stock_raw') }} as public_stock_ticker,
-        resolution.company_key,
-        resolution.company_id
+        companies.company_key,
+        companies.company_id
     from company_information
-    left join mentions
-        on mentions.source_file = company_information.source_file
-        and mentions.source_row = company_information.source_row
-    left join resolution on resolution.mention_key = mentions.mention_key
-
-),
-
-validated as (
-
-    select
-        *,
-        {{ quarantine_checks([
-            ('company_name_too_long', 'length(company_name) >= ' ~ var('company_name_max_length'), 'left(company_name, 80)'),
-            ('company_name_missing', 'company_id is null', 'company_name'),
-        ]) }},
-        {{ warning_checks([
-            ('headquarters_missing', 'headquarters_raw is null'),
-            ('country_unmapped', 'headquarters_raw is not null and country_code is null'),
-            ('website_invalid', 'website_problem is not null'),
-        ]) }}
-    from joined
-
-),
-
-deduplicated as (
-
-    select
-        *,
-        {{ row_outcome('company_key') }}
-    from validated
+    left join companies on companies.source_row = company_information.source_row
 
 ),
 
 final as (
 
-    select
-        *,
-        {{ row_outcome_columns('same_company') }}
-    from deduplicated
+    {{ sheet_row_outcomes('joined',
+        quarantine=company_name_checks(),
+        warnings=[
+            ('headquarters_missing', 'headquarters_raw is null'),
+            ('country_unmapped', 'headquarters_raw is not null and country_code is null'),
+            ('website_invalid', 'website_problem is not null'),
+        ],
+        partition_by='company_key', merge_rule='same_company') }}
 
 )
 

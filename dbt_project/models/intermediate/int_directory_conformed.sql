@@ -9,33 +9,14 @@ directory as (
 
 ),
 
-validated as (
-
-    select
-        *,
-        {{ quarantine_checks([
-            ('figure_name_missing', 'figure_name is null', 'sheet_reference'),
-        ]) }},
-        array[]::text[] as warning_rules
-    from directory
-
-),
-
-deduplicated as (
-
-    select
-        *,
-        {{ row_outcome('lower(figure_name)') }}
-    from validated
-
-),
-
 final as (
 
-    select
-        *,
-        {{ row_outcome_columns('same_figure_name') }}
-    from deduplicated
+    {{ sheet_row_outcomes('directory',
+        quarantine=[
+            ('figure_name_missing', 'figure_name is null', 'sheet_reference'),
+        ],
+        warnings=[],
+        partition_by='lower(figure_name)', merge_rule='same_figure_name') }}
 
 )
 

@@ -84,20 +84,14 @@ vendor_rows as (
         material_format,
         country_code,
         cast(update_year as integer) as update_year,
-        'vendor:' || source_file as data_source,
-        source_file,
-        source_row
+        {{ vendor_row_lineage() }}
     from unioned
 
 ),
 
 production as (
 
-    select * from {{ ref('stg_production__rows') }}
-    where
-        production_table = 'equipment'
-        and not is_migration_output
-        and production_id is not null
+    select * from {{ app_production_rows('equipment') }} as app_rows
 
 ),
 

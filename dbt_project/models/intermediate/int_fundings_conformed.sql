@@ -9,16 +9,9 @@ fundings as (
 
 ),
 
-mentions as (
+companies as (
 
-    select * from {{ ref('int_company_mentions') }}
-    where source_file = {{ sheet_file('fundings_and_investments') }}
-
-),
-
-resolution as (
-
-    select * from {{ ref('int_company_resolution') }}
+    {{ sheet_companies('fundings_and_investments') }}
 
 ),
 
@@ -44,10 +37,10 @@ joined as (
 
     select
         fundings.*,
-        mentions.mention_key,
-        resolution.company_key,
-        resolution.company_id,
-        mentions.country_code,
+        companies.mention_key,
+        companies.company_key,
+        companies.company_id,
+        companies.country_code,
         funding_rounds.funding_round,
         funding_rounds.raw_value is not null as is_funding_round_mapped,
         -- no currency written: the column's own unit (millions USD) applies
@@ -55,8 +48,7 @@ joined as (
             as original_currency,
         fx_rates.currency_per_usd
     from fundings
-    left join mentions on mentions.source_row = fundings.source_row
-    left join resolution on resolution.mention_key = mentions.mention_key
+    left join companies on companies.source_row = fundings.source_row
     left join funding_rounds
         on funding_rounds.raw_value = {{ vocabulary_key('fundings.funding_round_raw') }}
     left join currencies on currencies.currency_token = fundings.currency_token
@@ -78,44 +70,21 @@ converted as (
 
 ),
 
-validated as (
+final as (
 
-    select
-        *,
-        {{ quarantine_checks([
-            ('company_name_too_long', 'length(company_name) >= ' ~ var('company_name_max_length'), 'left(company_name, 80)'),
-            ('company_name_missing', 'company_id is null', 'company_name'),
+    {{ sheet_row_outcomes('converted',
+        quarantine=company_name_checks() + [
             ('year_invalid', 'investment_year is null or investment_year < ' ~ var('earliest_plausible_year') ~ ' or investment_year > extract(year from current_date)', 'year_raw'),
             ('month_invalid', 'investment_month is null', 'month_raw'),
             ('amount_unparseable', 'amount_raw is not null and original_amount_millions is null', 'amount_raw'),
             ('currency_unknown', 'original_amount_millions is not null and original_currency is null', 'amount_raw'),
             ('fx_rate_missing', 'original_amount_millions is not null and currency_per_usd is null', "original_currency || ' ' || year_raw"),
-        ]) }},
-        {{ warning_checks([
+        ],
+        warnings=[
             ('amount_missing', 'amount_raw is null'),
             ('amount_implausible', 'amount_millions_usd < ' ~ var('funding_min_millions_usd') ~ ' or amount_millions_usd > ' ~ var('funding_max_millions_usd')),
-            ('funding_round_unmapped', 'funding_round_raw is not null and not is_funding_round_mapped'),
-            ('country_unmapped', 'country_raw is not null and country_code is null'),
-        ]) }}
-    from converted
-
-),
-
-deduplicated as (
-
-    select
-        *,
-        {{ row_outcome('row_fingerprint') }}
-    from validated
-
-),
-
-final as (
-
-    select
-        *,
-        {{ row_outcome_columns() }}
-    from deduplicated
+        ] + unmapped_warnings(['funding_round', 'country']),
+        partition_by='row_fingerprint') }}
 
 )
 

@@ -115,39 +115,18 @@ unioned as (
 
 ),
 
-validated as (
+final as (
 
-    select
-        *,
-        {{ quarantine_checks([
+    {{ sheet_row_outcomes('unioned',
+        quarantine=[
             ('figure_type_unknown', "source_file = " ~ sheet_file('total_am_market_size') ~ " and data_type = 'forecast' and scenario is null", 'figure_type'),
             ('year_invalid', "year is null or year < " ~ var('earliest_plausible_year') ~ " or (data_type <> 'forecast' and year > extract(year from current_date))", 'year_raw'),
             ('value_invalid', '(is_value_required and value_usd is null) or value_usd < 0 or (value_raw is not null and value_usd is null)', 'value_raw'),
             ('share_invalid', "data_type = 'revenue_by_industry' and (percentage is null or percentage < 0 or percentage > 100)", 'percentage_raw'),
             ('segment_missing', "data_type <> 'revenue_by_industry' and segment is null", 'segment'),
-        ]) }},
-        {{ warning_checks([
-            ('country_unmapped', 'country_raw is not null and country_code is null'),
-        ]) }}
-    from unioned
-
-),
-
-deduplicated as (
-
-    select
-        *,
-        {{ row_outcome('source_file, row_fingerprint') }}
-    from validated
-
-),
-
-final as (
-
-    select
-        *,
-        {{ row_outcome_columns() }}
-    from deduplicated
+        ],
+        warnings=unmapped_warnings(['country']),
+        partition_by='source_file, row_fingerprint') }}
 
 )
 

@@ -10,9 +10,8 @@ production as (
     select distinct on (lower({{ clean_text("record ->> 'name'") }}))
         lower({{ clean_text("record ->> 'name'") }}) as name_key,
         production_id
-    from {{ ref('stg_production__rows') }}
-    where production_table = 'materials' and not is_migration_output
-        and production_id is not null and {{ clean_text("record ->> 'name'") }} is not null
+    from {{ app_production_rows('materials') }} as app_rows
+    where {{ clean_text("record ->> 'name'") }} is not null
     order by lower({{ clean_text("record ->> 'name'") }}), source_row
 
 )

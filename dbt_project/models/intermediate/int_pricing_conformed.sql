@@ -10,28 +10,9 @@ pricing as (
 
 ),
 
-mentions as (
+companies as (
 
-    select * from {{ ref('int_company_mentions') }}
-    where source_file = {{ sheet_file('print_services_pricing') }}
-
-),
-
-resolution as (
-
-    select * from {{ ref('int_company_resolution') }}
-
-),
-
-process_values as (
-
-    select * from {{ ref('int_process_values') }}
-
-),
-
-material_types as (
-
-    select * from {{ ref('material_types') }}
+    {{ sheet_companies('print_services_pricing') }}
 
 ),
 
@@ -39,32 +20,26 @@ joined as (
 
     select
         pricing.*,
-        mentions.mention_key,
-        mentions.marketplace_name,
-        resolution.company_key,
-        resolution.company_id,
-        mentions.country_code,
-        process_values.technology_code,
-        process_values.has_unmapped_process,
-        material_types.material_category,
-        material_types.raw_value is not null as is_material_type_mapped,
+        companies.mention_key,
+        companies.marketplace_name,
+        companies.company_key,
+        companies.company_id,
+        companies.country_code,
+        {{ process_and_material_columns(process_codes=false, material_format=false) }},
         round(pricing.price_usd / nullif(pricing.quantity, 0), 4) as unit_price_usd
     from pricing
-    left join mentions on mentions.source_row = pricing.source_row
-    left join resolution on resolution.mention_key = mentions.mention_key
-    left join process_values on process_values.process_raw = pricing.process_raw
-    left join material_types
-        on material_types.raw_value = {{ vocabulary_key('pricing.material_type_raw') }}
+    left join companies on companies.source_row = pricing.source_row
+    {{ process_and_material_joins('pricing', material_format=false) }}
 
 ),
 
 validated as (
 
+    -- material_type_unmapped is stricter than unmapped('material_type'): a quote without a
+    -- material type warns too
     select
         *,
-        {{ quarantine_checks([
-            ('company_name_too_long', 'length(company_name) >= ' ~ var('company_name_max_length'), 'left(company_name, 80)'),
-            ('company_name_missing', 'company_id is null', 'company_name'),
+        {{ quarantine_checks(company_name_checks() + [
             ('price_invalid', 'price_usd is null', 'manufacturing_cost_raw'),
             ('quantity_invalid', 'quantity is null or quantity <= 0', 'quantity_raw'),
             ('unit_price_implausible', 'unit_price_usd <= 0 or unit_price_usd >= ' ~ var('unit_price_max_usd'), 'unit_price_usd'),
@@ -74,9 +49,9 @@ validated as (
         {{ warning_checks([
             ('lead_time_inconsistent', 'delivered_on is not null and ordered_on is not null and delivered_on - ordered_on <> lead_time_days'),
             ('shipping_cost_implausible', 'shipping_cost_usd < 0 or shipping_cost_usd >= ' ~ var('unit_price_max_usd')),
-            ('process_unmapped', 'has_unmapped_process'),
+            ('process_unmapped', unmapped('process')),
             ('material_type_unmapped', 'not is_material_type_mapped'),
-            ('country_unmapped', 'country_raw is not null and country_code is null'),
+            ('country_unmapped', unmapped('country')),
         ]) }}
     from joined
 

@@ -9,34 +9,9 @@ systems_mfrs as (
 
 ),
 
-mentions as (
+companies as (
 
-    select * from {{ ref('int_company_mentions') }}
-    where source_file = {{ sheet_file('am_systems_mfrs') }}
-
-),
-
-resolution as (
-
-    select * from {{ ref('int_company_resolution') }}
-
-),
-
-process_values as (
-
-    select * from {{ ref('int_process_values') }}
-
-),
-
-material_types as (
-
-    select * from {{ ref('material_types') }}
-
-),
-
-material_formats as (
-
-    select * from {{ ref('material_formats') }}
+    {{ sheet_companies('am_systems_mfrs') }}
 
 ),
 
@@ -44,61 +19,24 @@ joined as (
 
     select
         systems_mfrs.*,
-        mentions.mention_key,
-        mentions.cleaned_name,
-        resolution.company_key,
-        resolution.company_id,
-        mentions.country_code,
-        process_values.process_codes,
-        process_values.technology_code,
-        process_values.has_unmapped_process,
-        material_types.material_category,
-        material_types.raw_value is not null as is_material_type_mapped,
-        material_formats.material_format
+        companies.mention_key,
+        companies.cleaned_name,
+        companies.company_key,
+        companies.company_id,
+        companies.country_code,
+        {{ process_and_material_columns() }}
     from systems_mfrs
-    left join mentions on mentions.source_row = systems_mfrs.source_row
-    left join resolution on resolution.mention_key = mentions.mention_key
-    left join process_values on process_values.process_raw = systems_mfrs.process_raw
-    left join material_types
-        on material_types.raw_value = {{ vocabulary_key('systems_mfrs.material_type_raw') }}
-    left join material_formats
-        on material_formats.raw_value = {{ vocabulary_key('systems_mfrs.material_format_raw') }}
-
-),
-
-validated as (
-
-    select
-        *,
-        {{ quarantine_checks([
-            ('company_name_too_long', 'length(company_name) >= ' ~ var('company_name_max_length'), 'left(company_name, 80)'),
-            ('company_name_missing', 'company_id is null', 'company_name'),
-        ]) }},
-        {{ warning_checks([
-            ('process_unmapped', 'has_unmapped_process'),
-            ('material_type_unmapped', 'material_type_raw is not null and not is_material_type_mapped'),
-            ('material_format_unmapped', 'material_format_raw is not null and material_format is null'),
-            ('country_unmapped', 'country_raw is not null and country_code is null'),
-        ]) }}
-    from joined
-
-),
-
-deduplicated as (
-
-    select
-        *,
-        {{ row_outcome('row_fingerprint') }}
-    from validated
+    left join companies on companies.source_row = systems_mfrs.source_row
+    {{ process_and_material_joins('systems_mfrs') }}
 
 ),
 
 final as (
 
-    select
-        *,
-        {{ row_outcome_columns() }}
-    from deduplicated
+    {{ sheet_row_outcomes('joined',
+        quarantine=company_name_checks(),
+        warnings=unmapped_warnings(['process', 'material_type', 'material_format', 'country']),
+        partition_by='row_fingerprint') }}
 
 )
 

@@ -26,9 +26,7 @@ production as (
         production_id,
         source_row,
         lower({{ clean_text("record ->> 'name'") }}) as name_key
-    from {{ ref('stg_production__rows') }}
-    where production_table = 'technologies' and not is_migration_output
-        and production_id is not null
+    from {{ app_production_rows('technologies') }} as app_rows
 
 ),
 

@@ -19,30 +19,21 @@ final as (
         category,
         row_number() over (partition by company_id order by source_row) = 1 as is_primary,
         company_type,
-        'vendor:' || source_file as data_source,
-        source_file,
-        source_row
+        {{ vendor_row_lineage() }}
     from roles
-
-),
-
-unioned as (
-
-    select {{ contract_columns('final') }} from final
-    union all
-    -- rows production holds that no migration made (the app's): kept under their ids
-    {{ carried_production_rows('company_categories', {'company_type': "coalesce(production.record ->> 'company_type', 'other')", 'is_primary': "coalesce(cast(production.record ->> 'is_primary' as boolean), false)"}) }}
 
 ),
 
 timestamped as (
 
-    select
-        unioned.*,
-        {{ app_timestamps('unioned', 'previous', ['company_id', 'category', 'is_primary']) }}
-    from unioned
-    left join {{ production_rows('company_categories') }} as previous
-        on previous.production_id = unioned.id
+    {#- the vendor rows and the rows production holds that no migration made (the app's, kept under
+        their ids), with the app's timestamps -#}
+    {{ app_mart_rows('company_categories', 'final',
+        tracked_columns=['company_id', 'category', 'is_primary'],
+        overrides={
+            'company_type': "coalesce(production.record ->> 'company_type', 'other')",
+            'is_primary': "coalesce(cast(production.record ->> 'is_primary' as boolean), false)",
+        }) }}
 
 )
 

@@ -33,35 +33,24 @@ final as (
         country_code,
         countries.country_name as country,
         cast(null as text) as notes,
-        'vendor:' || source_file as data_source,
-        source_file,
-        source_row
+        {{ vendor_row_lineage() }}
     from fundings
     left join {{ ref('countries') }} as countries using (country_code)
 
 ),
 
-unioned as (
-
-    select {{ contract_columns('final') }} from final
-    union all
-    -- rows production holds that no migration made (the app's): kept under their ids
-    {{ carried_production_rows('investments', {
-        'date_precision': "coalesce(production.record ->> 'date_precision', 'month')",
-        'investment_month_number': "coalesce(cast(production.record ->> 'investment_month_number' as integer), cast(extract(month from to_date(production.record ->> 'investment_month', 'Month')) as integer))",
-        'investment_date': "coalesce(cast(production.record ->> 'investment_date' as date), make_date(cast(production.record ->> 'investment_year' as integer), cast(extract(month from to_date(production.record ->> 'investment_month', 'Month')) as integer), 1))",
-    }) }}
-
-),
-
 timestamped as (
 
-    select
-        unioned.*,
-        {{ app_timestamps('unioned', 'previous', ['company_id', 'investment_year', 'investment_month',
-            'amount_millions', 'funding_round', 'lead_investor', 'country', 'notes']) }}
-    from unioned
-    left join {{ production_rows('investments') }} as previous on previous.production_id = unioned.id
+    {#- the vendor rows and the rows production holds that no migration made (the app's, kept under
+        their ids), with the app's timestamps -#}
+    {{ app_mart_rows('investments', 'final',
+        tracked_columns=['company_id', 'investment_year', 'investment_month', 'amount_millions',
+            'funding_round', 'lead_investor', 'country', 'notes'],
+        overrides={
+            'date_precision': "coalesce(production.record ->> 'date_precision', 'month')",
+            'investment_month_number': "coalesce(cast(production.record ->> 'investment_month_number' as integer), cast(extract(month from to_date(production.record ->> 'investment_month', 'Month')) as integer))",
+            'investment_date': "coalesce(cast(production.record ->> 'investment_date' as date), make_date(cast(production.record ->> 'investment_year' as integer), cast(extract(month from to_date(production.record ->> 'investment_month', 'Month')) as integer), 1))",
+        }) }}
 
 )
 

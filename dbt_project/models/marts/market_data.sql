@@ -27,30 +27,17 @@ final as (
         cast(value_usd as numeric(20, 2)) as value_usd,
         cast(percentage as numeric(9, 4)) as percentage,
         unit,
-        'vendor:' || source_file as data_source,
-        source_file,
-        source_row
+        {{ vendor_row_lineage() }}
     from figures
     left join {{ ref('countries') }} as countries using (country_code)
 
 ),
 
-unioned as (
-
-    select {{ contract_columns('final') }} from final
-    union all
-    -- rows production holds that no migration made (the app's): kept under their ids
-    {{ carried_production_rows('market_data', {}) }}
-
-),
-
 timestamped as (
 
-    select
-        unioned.*,
-        {{ app_timestamps('unioned', 'previous', [], with_updated_at=false) }}
-    from unioned
-    left join {{ production_rows('market_data') }} as previous on previous.production_id = unioned.id
+    {#- the vendor rows and the rows production holds that no migration made (the app's, kept under
+        their ids), with the app's timestamps -#}
+    {{ app_mart_rows('market_data', 'final', tracked_columns=[], with_updated_at=false) }}
 
 )
 

@@ -66,9 +66,7 @@ production as (
     select
         *,
         lower({{ clean_text("record ->> 'name'") }}) as name_key
-    from {{ ref('stg_production__rows') }}
-    where production_table = 'materials' and not is_migration_output
-        and production_id is not null
+    from {{ app_production_rows('materials') }} as app_rows
 
 ),
 

@@ -28,32 +28,21 @@ final as (
         cast(null as text) as deal_status,
         cast(null as text) as notes,
         country_code,
-        'vendor:' || source_file as data_source,
-        source_file,
-        source_row
+        {{ vendor_row_lineage() }}
     from deals
-
-),
-
-unioned as (
-
-    select {{ contract_columns('final') }} from final
-    union all
-    -- rows production holds that no migration made (the app's): kept under their ids
-    {{ carried_production_rows('mergers_acquisitions', {'date_precision': "coalesce(production.record ->> 'date_precision', 'month')"}) }}
 
 ),
 
 timestamped as (
 
-    select
-        unioned.*,
-        {{ app_timestamps('unioned', 'previous', ['acquired_company_id', 'acquiring_company_id',
-            'acquired_company_name', 'acquiring_company_name', 'announcement_date',
-            'deal_size_millions', 'deal_status', 'notes']) }}
-    from unioned
-    left join {{ production_rows('mergers_acquisitions') }} as previous
-        on previous.production_id = unioned.id
+    {#- the vendor rows and the rows production holds that no migration made (the app's, kept under
+        their ids), with the app's timestamps -#}
+    {{ app_mart_rows('mergers_acquisitions', 'final',
+        tracked_columns=['acquired_company_id', 'acquiring_company_id', 'acquired_company_name',
+            'acquiring_company_name', 'announcement_date', 'deal_size_millions', 'deal_status', 'notes'],
+        overrides={
+            'date_precision': "coalesce(production.record ->> 'date_precision', 'month')",
+        }) }}
 
 )
 

@@ -35,35 +35,23 @@ final as (
         marketplace_name as marketplace,
         repeat_of_source_row is not null as is_repeated_quote,
         cast(null as text) as notes,
-        'vendor:' || source_file as data_source,
-        source_file,
-        source_row
+        {{ vendor_row_lineage() }}
     from quotes
     left join {{ ref('countries') }} as countries using (country_code)
 
 ),
 
-unioned as (
-
-    select {{ contract_columns('final') }} from final
-    union all
-    -- rows production holds that no migration made (the app's): kept under their ids
-    {{ carried_production_rows('service_pricing', {
-        'ordered_on': "coalesce(cast(production.record ->> 'ordered_on' as date), cast(production.record ->> 'created_at' as date))",
-        'is_repeated_quote': "coalesce(cast(production.record ->> 'is_repeated_quote' as boolean), false)",
-    }) }}
-
-),
-
 timestamped as (
 
-    select
-        unioned.*,
-        {{ app_timestamps('unioned', 'previous', ['company_id', 'material_category',
-            'specific_material', 'process', 'quantity', 'price_usd', 'lead_time_days', 'notes']) }}
-    from unioned
-    left join {{ production_rows('service_pricing') }} as previous
-        on previous.production_id = unioned.id
+    {#- the vendor rows and the rows production holds that no migration made (the app's, kept under
+        their ids), with the app's timestamps -#}
+    {{ app_mart_rows('service_pricing', 'final',
+        tracked_columns=['company_id', 'material_category', 'specific_material', 'process',
+            'quantity', 'price_usd', 'lead_time_days', 'notes'],
+        overrides={
+            'ordered_on': "coalesce(cast(production.record ->> 'ordered_on' as date), cast(production.record ->> 'created_at' as date))",
+            'is_repeated_quote': "coalesce(cast(production.record ->> 'is_repeated_quote' as boolean), false)",
+        }) }}
 
 )
 

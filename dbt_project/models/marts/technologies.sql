@@ -16,9 +16,7 @@ technology_ids as (
 
 production as (
 
-    select * from {{ ref('stg_production__rows') }}
-    where production_table = 'technologies' and not is_migration_output
-        and production_id is not null
+    select * from {{ app_production_rows('technologies') }} as app_rows
 
 ),
 

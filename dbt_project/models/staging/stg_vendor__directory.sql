@@ -1,22 +1,9 @@
 {#- Dropped: `__EMPTY` (an editorial marker beside the table, e.g. `v1`). -#}
 {%- set src = source('vendor', 'directory') -%}
 
-with
-
-source as (
-
-    select * from {{ src }}
-
-),
-
-renamed as (
-
-    select
-        ---------- lineage
-        _source_file as source_file,
-        _source_row as source_row,
-        _dlt_load_id as load_id,
-
+{% call stage_vendor_sheet(src, fingerprint=[
+    'figure_name', 'sheet_reference', 'release_marker', 'notes', 'needs_further_work'
+]) %}
         ---------- strings
         {{ clean_text('figure_name') }} as figure_name,
         {{ clean_text('sheet_name_and_link') }} as sheet_reference,
@@ -30,19 +17,4 @@ renamed as (
         case
             when {{ try_integer('v1') }} between 1 and 9 then cast({{ try_integer('v1') }} as integer)
         end as release_priority
-
-    from source
-
-),
-
-fingerprinted as (
-
-    select
-        *,
-        {{ row_fingerprint(['figure_name', 'sheet_reference', 'release_marker', 'notes',
-            'needs_further_work']) }} as row_fingerprint
-    from renamed
-
-)
-
-select * from fingerprinted
+{% endcall %}

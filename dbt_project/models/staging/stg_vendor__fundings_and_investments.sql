@@ -1,22 +1,10 @@
 {#- Dropped: `__EMPTY_2` (a spreadsheet note, not data; it stays in raw). -#}
 {%- set src = source('vendor', 'fundings_and_investments') -%}
 
-with
-
-source as (
-
-    select * from {{ src }}
-
-),
-
-renamed as (
-
-    select
-        ---------- lineage
-        _source_file as source_file,
-        _source_row as source_row,
-        _dlt_load_id as load_id,
-
+{% call stage_vendor_sheet(src, fingerprint=[
+    'company_name', 'country_raw', 'funding_round_raw', 'lead_investor', 'amount_raw',
+    'year_raw', 'month_raw'
+]) %}
         ---------- strings
         {{ clean_text('company_name') }} as company_name,
         {{ clean_text('country') }} as country_raw,
@@ -33,19 +21,4 @@ renamed as (
         cast({{ try_integer('year') }} as integer) as investment_year,
         {{ clean_text('month') }} as month_raw,
         {{ month_number('month') }} as investment_month
-
-    from source
-
-),
-
-fingerprinted as (
-
-    select
-        *,
-        {{ row_fingerprint(['company_name', 'country_raw', 'funding_round_raw', 'lead_investor',
-            'amount_raw', 'year_raw', 'month_raw']) }} as row_fingerprint
-    from renamed
-
-)
-
-select * from fingerprinted
+{% endcall %}

@@ -1,21 +1,10 @@
 {%- set src = source('vendor', 'print_services_global') -%}
 
-with
-
-source as (
-
-    select * from {{ src }}
-
-),
-
-renamed as (
-
-    select
-        ---------- lineage
-        _source_file as source_file,
-        _source_row as source_row,
-        _dlt_load_id as load_id,
-
+{% call stage_vendor_sheet(src, fingerprint=[
+    'company_name', 'segment', 'printer_manufacturer', 'printer_model', 'count_type_raw',
+    'process_raw', 'material_type_raw', 'material_format_raw', 'country_raw',
+    'printer_count_raw', 'update_year_raw'
+]) %}
         ---------- strings
         {{ clean_text('company_name') }} as company_name,
         {{ clean_text('segment') }} as segment,
@@ -32,20 +21,4 @@ renamed as (
         {{ try_integer('number_of_printers') }} as printer_count,
         {{ clean_text('update_year') }} as update_year_raw,
         {{ try_integer('update_year') }} as update_year
-
-    from source
-
-),
-
-fingerprinted as (
-
-    select
-        *,
-        {{ row_fingerprint(['company_name', 'segment', 'printer_manufacturer', 'printer_model',
-            'count_type_raw', 'process_raw', 'material_type_raw', 'material_format_raw',
-            'country_raw', 'printer_count_raw', 'update_year_raw']) }} as row_fingerprint
-    from renamed
-
-)
-
-select * from fingerprinted
+{% endcall %}

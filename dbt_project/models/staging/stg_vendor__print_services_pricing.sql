@@ -2,22 +2,11 @@
     (a spreadsheet artefact, not data; it stays in raw). -#}
 {%- set src = source('vendor', 'print_services_pricing') -%}
 
-with
-
-source as (
-
-    select * from {{ src }}
-
-),
-
-renamed as (
-
-    select
-        ---------- lineage
-        _source_file as source_file,
-        _source_row as source_row,
-        _dlt_load_id as load_id,
-
+{% call stage_vendor_sheet(src, fingerprint=[
+    'company_name', 'material_type_raw', 'specific_material', 'process_raw', 'country_raw',
+    'quantity_raw', 'manufacturing_cost_raw', 'shipping_cost_raw', 'lead_time_raw',
+    'day_ordered_raw', 'delivery_date_raw'
+]) %}
         ---------- strings
         {{ clean_text('company_name') }} as company_name,
         {{ clean_text('material_type') }} as material_type_raw,
@@ -40,20 +29,4 @@ renamed as (
         {{ excel_serial_to_date('day_ordered') }} as ordered_on,
         {{ clean_text('delivery_date') }} as delivery_date_raw,
         {{ excel_serial_to_date('delivery_date') }} as delivered_on
-
-    from source
-
-),
-
-fingerprinted as (
-
-    select
-        *,
-        {{ row_fingerprint(['company_name', 'material_type_raw', 'specific_material', 'process_raw',
-            'country_raw', 'quantity_raw', 'manufacturing_cost_raw', 'shipping_cost_raw',
-            'lead_time_raw', 'day_ordered_raw', 'delivery_date_raw']) }} as row_fingerprint
-    from renamed
-
-)
-
-select * from fingerprinted
+{% endcall %}
