@@ -102,7 +102,7 @@ def bench_load() -> None:
 
 def bench_link(scale: float) -> None:
     """Generate an export ``scale`` times the full one, load and build mentions, time linkage."""
-    from dedupe.link import link
+    from dedupe.linkage.run import link
     from dedupe.synthetic import generate_export
     from loaders import dbt_runner
     from loaders.db import resolve_database
