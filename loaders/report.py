@@ -343,17 +343,10 @@ def bar_chart(
              "w": max(1.0, plot_w * value / top)}
             for i, (label, value) in enumerate(zip(labels, values, strict=True))
         ]  # fmt: skip
-        return Markup(
-            template.render(
-                horizontal=True,
-                title=title,
-                bars=bars,
-                bar=bar,
-                label_w=label_w,
-                width=label_w + plot_w + 60,
-                height=len(values) * (bar + gap) + 30,
-            )  # fmt: skip
-        )
+        return Markup(template.render(
+            horizontal=True, title=title, bars=bars, bar=bar, label_w=label_w,
+            width=label_w + plot_w + 60, height=len(values) * (bar + gap) + 30,
+        ))  # fmt: skip
     n = len(values)
     plot_h, bar_w = 150, max(6, min(40, 520 // n))
     every = 1 if n <= 24 else math.ceil(n / 24)
@@ -362,18 +355,10 @@ def bar_chart(
         h = max(1.0, plot_h * value / top) if value else 0
         bars.append({"label": label, "value": value, "x": 40 + i * (bar_w + 2),
                      "y": 24 + plot_h - h, "h": h, "labelled": i % every == 0})  # fmt: skip
-    return Markup(
-        template.render(
-            horizontal=False,
-            title=title,
-            bars=bars,
-            bar_w=bar_w,
-            plot_h=plot_h,
-            top=top,
-            width=40 + n * (bar_w + 2) + 10,
-            height=plot_h + 60,
-        )  # fmt: skip
-    )
+    return Markup(template.render(
+        horizontal=False, title=title, bars=bars, bar_w=bar_w, plot_h=plot_h, top=top,
+        width=40 + n * (bar_w + 2) + 10, height=plot_h + 60,
+    ))  # fmt: skip
 
 
 def render_html(data: dict) -> str:
