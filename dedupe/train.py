@@ -18,11 +18,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dedupe.linkage.features import FEATURE_COLUMNS
+from dedupe import decisions as steward
+from dedupe.labels import load_labels
+from dedupe.linkage.features import FEATURE_COLUMNS, collapse
+from dedupe.linkage.mentions import read_mentions
 from dedupe.model import MODEL_PATH, settings
+from loaders.db import Database
 
 SEED = 20261124
 U_MAX_PAIRS = 2e6
@@ -50,7 +55,6 @@ def _bound_m(model: dict) -> dict:
 
 
 def _one_row_per_name(table: pa.Table) -> pa.Table:
-    import duckdb
 
     con = duckdb.connect()
     con.register("t", table)
@@ -117,3 +121,37 @@ def train(
     model = _bound_m(linker.misc.save_model_to_json())
     out.write_text(json.dumps(model, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return model
+
+
+def known_matches(labels: Path) -> list[tuple[str, str, str]]:
+    """(where, mention, mention) of every pair known to be one company: the hand labels' match
+    pairs and the steward's current match decisions."""
+    known = [
+        (f"{labels / 'pairs.csv'} {p.pair_id}", p.left, p.right)
+        for p in load_labels(labels).pairs
+        if p.label == "match"
+    ]
+    known += [
+        (f"steward decision {d.mention_key_l} / {d.mention_key_r}", *key)
+        for key, d in steward.current().items()
+        if d.decision == "match"
+    ]
+    return known
+
+
+def train_on_database(
+    db: Database, labels: Path | None = None, out: Path = MODEL_PATH
+) -> tuple[int, int]:
+    """Train on the mentions built in ``db`` (m also from ``labels``' match pairs and the
+    steward's match decisions, when given); write the model. (feature rows, labelled pairs)."""
+
+    con = duckdb.connect()
+    features = collapse(con, read_mentions(db))
+    labelled = None
+    if labels is not None:
+        mention_feature = dict(
+            con.execute("select mention_key, feature_id from mentions").fetchall()
+        )
+        labelled = label_pairs(mention_feature, known_matches(labels))
+    train(features, out, labelled=labelled)
+    return features.num_rows, len(labelled or [])
