@@ -53,6 +53,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     tests: list[TestOutcome] = field(default_factory=list)
+    seeds: set[str] = field(default_factory=set)  # seeds this build loaded
 
 
 def describe_test(node) -> str:
@@ -115,12 +116,18 @@ def dbt_available() -> bool:
 
 
 def _common_args(vars_: dict | None) -> list[str]:
+    verbose = os.environ.get("AMX_DBT_VERBOSE") == "1"
     args = [
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
         str(PROFILES_DIR),
-        "--quiet" if os.environ.get("AMX_DBT_VERBOSE") != "1" else "--no-quiet",
+        "--no-quiet" if verbose else "--quiet",
+        # dbt_project/logs/dbt.log keeps dbt's lines, errors and warnings; at debug level it
+        # would also format every statement and connection event, about a tenth of a build's
+        # Python time. AMX_DBT_VERBOSE=1 writes the debug log (and prints dbt's lines).
+        "--log-level-file",
+        "debug" if verbose else "info",
     ]
     if vars_:
         args += ["--vars", json.dumps(vars_, sort_keys=True)]
@@ -172,6 +179,8 @@ def run_dbt(
         status = str(r.status)
         result.status_counts[status] = result.status_counts.get(status, 0) + 1
         name = getattr(r.node, "name", "?")
+        if status == "success" and getattr(r.node, "resource_type", None) == "seed":
+            result.seeds.add(name)
         if status == "warn":
             result.warnings.append(f"{name}: {r.message or r.failures}")
         elif status in ("error", "fail", "runtime error"):
@@ -208,6 +217,7 @@ def merge(first: BuildResult | None, second: BuildResult) -> BuildResult:
         warnings=first.warnings + second.warnings,
         failures=first.failures + second.failures,
         tests=first.tests + second.tests,
+        seeds=first.seeds | second.seeds,
     )
 
 
@@ -302,26 +312,18 @@ class DbtSession:
     ):
         manifest = self.parse()
         skipped = [f"path:seeds/{name}.csv" for name in sorted(self.fresh_seeds)]
-        args = ["build", "--exclude-resource-type", "unit_test"]
+        # the parse wrote target/manifest.json (publish reads it); the build's results come back
+        # in memory: writing the manifest and run_results.json again costs a second per run
+        args = ["build", "--exclude-resource-type", "unit_test", "--no-write-json"]
         if select:
             args += ["--select", *select]
         excluded = [*(exclude or []), *skipped]
         if excluded:
             args += ["--exclude", *excluded]
         result = run_dbt(self.db, args, vars_=self.vars, manifest=manifest, progress=progress)
-        loaded = self._seeds_in(manifest, select, exclude) - self.fresh_seeds
+        # the seeds dbt's own selector picked and loaded, as the build reports them (a build with
+        # a failing seed raised above: nothing is recorded for it)
+        loaded = (result.seeds & set(self.fingerprints)) - self.fresh_seeds
         record_seeds(self.db, self.fingerprints, loaded)
         self.fresh_seeds |= loaded
         return result
-
-    def _seeds_in(self, manifest, select, exclude) -> set[str]:
-        """The seeds a selection builds (asked of dbt's own selector, not re-derived here)."""
-        from dbt.cli.main import dbtRunner
-
-        args = ["ls", "--resource-type", "seed", "--output", "name", "--log-level", "none"]
-        if select:
-            args += ["--select", *select]
-        if exclude:
-            args += ["--exclude", *exclude]
-        res = dbtRunner(manifest=manifest).invoke([*args, *_common_args(self.vars)])
-        return set(res.result or []) & set(self.fingerprints)

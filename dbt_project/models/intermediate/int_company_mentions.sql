@@ -80,53 +80,36 @@ public_suffixes as (
 
 mentions as (
 
+    -- one select per name field, all of one shape: (CTE, source_field, name, role, country,
+    -- website, owner). The last, production's companies, are linked like any mention, so that a
+    -- company they form keeps its production id (int_existing_company_mentions).
+    {%- set name_fields = [
+        ('company_information', "'company_name'", 'company_name', "'master'",
+            'headquarters_raw', 'website_raw', 'parent_company_name'),
+        ('company_roles', "'company_name'", 'company_name', "'listed_role'", 'null', 'null', 'null'),
+        ('print_services_global', "'company_name'", 'company_name', "'print_service_bureau'",
+            'country_raw', 'null', 'null'),
+        ('am_systems_mfrs', "'company_name'", 'company_name', "'system_manufacturer'",
+            'country_raw', 'null', 'null'),
+        ('print_services_pricing', "'company_name'", 'company_name', "'quoting_service'",
+            'country_raw', 'null', 'null'),
+        ('fundings_and_investments', "'company_name'", 'company_name', "'funded_company'",
+            'country_raw', 'null', 'null'),
+        ('mergers_acquisitions', "'acquired_company'", 'acquired_company_name',
+            "'acquired_company'", 'country_raw', 'null', 'null'),
+        ('mergers_acquisitions', "'acquiring_company'", 'acquiring_company_name',
+            "'acquiring_company'", 'null', 'null', 'null'),
+        ('existing_company_mentions', 'source_field', 'source_name', 'role', 'country_raw',
+            'website_raw', 'null'),
+    ] %}
+    {%- for cte, field, name, role, country, website, owner in name_fields %}
     select
-        source_file, source_row, 'company_name' as source_field, company_name as source_name,
-        'master' as role, headquarters_raw as country_raw, website_raw,
-        parent_company_name as owner_name
-    from company_information
-    union all
-    select
-        source_file, source_row, 'company_name', company_name,
-        'listed_role', null, null, null
-    from company_roles
-    union all
-    select
-        source_file, source_row, 'company_name', company_name,
-        'print_service_bureau', country_raw, null, null
-    from print_services_global
-    union all
-    select
-        source_file, source_row, 'company_name', company_name,
-        'system_manufacturer', country_raw, null, null
-    from am_systems_mfrs
-    union all
-    select
-        source_file, source_row, 'company_name', company_name,
-        'quoting_service', country_raw, null, null
-    from print_services_pricing
-    union all
-    select
-        source_file, source_row, 'company_name', company_name,
-        'funded_company', country_raw, null, null
-    from fundings_and_investments
-    union all
-    select
-        source_file, source_row, 'acquired_company', acquired_company_name,
-        'acquired_company', country_raw, null, null
-    from mergers_acquisitions
-    union all
-    select
-        source_file, source_row, 'acquiring_company', acquiring_company_name,
-        'acquiring_company', null, null, null
-    from mergers_acquisitions
-    union all
-    -- the companies production already holds: linked like any mention, so that a company they
-    -- form keeps its production id (int_existing_company_mentions)
-    select
-        source_file, source_row, source_field, source_name,
-        role, country_raw, website_raw, null
-    from existing_company_mentions
+        source_file, source_row, {{ field }} as source_field, {{ name }} as source_name,
+        {{ role }} as role, {{ country }} as country_raw, {{ website }} as website_raw,
+        {{ owner }} as owner_name
+    from {{ cte }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 
@@ -169,23 +152,40 @@ unglued as materialized (
 
 ),
 
+{#- The annotations a name may carry, each pattern written once: `annotated` reads what each
+    says, `stripped` drops them all from the name. In brackets: a ticker `(NYSE: DDD)` and the
+    prefixed ones `(part of X)`, `(acquired by X)`, `(formerly X)`, `(trading as X)`, `(via X)`;
+    after the name: `powered by X`, ` – closed`, a booth number glued to the last word; before it:
+    `by X` (a seller). -#}
+{%- set ticker %}[A-Za-z]{2,8} ?: ?[A-Za-z0-9.]+{% endset -%}
+{%- set part_of %}(?:now )?part of {% endset -%}
+{%- set acquired_by %}acquired by {% endset -%}
+{%- set formerly %}formerly {% endset -%}
+{%- set trading_as %}(?:trading as|t/a|dba) {% endset -%}
+{%- set via %}via {% endset -%}
+{%- set bracket_prefixes = [part_of, acquired_by, formerly, trading_as, via] -%}
+{%- set powered_by %}\s+powered by {% endset -%}
+{%- set seller %}^by {% endset -%}
+{%- set closed_mark %}\s*[–—-]+\s*closed\s*${% endset -%}
+{%- set booth %}[0-9]{3,5}{% endset %}
+
 annotated as materialized (
 
     select
         *,
         -- annotations that are not part of the name
-        substring(unglued_name from '\(([A-Za-z]{2,8} ?: ?[A-Za-z0-9.]+)\)') as ticker_tag,
-        substring(unglued_name from '(?i)\((?:now )?part of ([^)]+)\)') as part_of_firm,
-        substring(unglued_name from '(?i)\(acquired by ([^)]+)\)') as acquired_by_firm,
+        substring(unglued_name from '\(({{ ticker }})\)') as ticker_tag,
+        substring(unglued_name from '(?i)\({{ part_of }}([^)]+)\)') as part_of_firm,
+        substring(unglued_name from '(?i)\({{ acquired_by }}([^)]+)\)') as acquired_by_firm,
         -- `AMbitious powered by toolcraft`: the brand, run by another firm
-        substring(unglued_name from '(?i)\s+powered by (.+)$') as powered_by_firm,
-        substring(unglued_name from '(?i)\(formerly ([^)]+)\)') as formerly_name,
-        substring(unglued_name from '(?i)\((?:trading as|t/a|dba) ([^)]+)\)') as trading_as_name,
-        substring(unglued_name from '(?i)\(via ([^)]+)\)') as marketplace_name,
-        substring(unglued_name from '(?i)^by (.+)$') as seller_name,
-        unglued_name ~* '\s*[–—-]+\s*closed\s*$' as is_marked_closed,
+        substring(unglued_name from '(?i){{ powered_by }}(.+)$') as powered_by_firm,
+        substring(unglued_name from '(?i)\({{ formerly }}([^)]+)\)') as formerly_name,
+        substring(unglued_name from '(?i)\({{ trading_as }}([^)]+)\)') as trading_as_name,
+        substring(unglued_name from '(?i)\({{ via }}([^)]+)\)') as marketplace_name,
+        substring(unglued_name from '(?i){{ seller }}(.+)$') as seller_name,
+        unglued_name ~* '{{ closed_mark }}' as is_marked_closed,
         -- a trailing exhibitor booth number glued to the last word (`Name1066`)
-        substring(unglued_name from '[A-Za-z.]([0-9]{3,5})$') as booth_number
+        substring(unglued_name from '[A-Za-z.]({{ booth }})$') as booth_number
     from unglued
 
 ),
@@ -196,11 +196,11 @@ stripped as materialized (
         *,
         btrim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
             unglued_name,
-            '(?i)\s*\((?:[A-Za-z]{2,8} ?: ?[A-Za-z0-9.]+|(?:now )?part of [^)]+|acquired by [^)]+|formerly [^)]+|trading as [^)]+|t/a [^)]+|dba [^)]+|via [^)]+)\)', '', 'g'),
-            '(?i)^by ', ''),
-            '(?i)\s+powered by .+$', ''),
-            '(?i)\s*[–—-]+\s*closed\s*$', ''),
-            '([A-Za-z.])[0-9]{3,5}$', '\1'),
+            '(?i)\s*\((?:{{ ticker }}|{{ bracket_prefixes | join('[^)]+|') }}[^)]+)\)', '', 'g'),
+            '(?i){{ seller }}', ''),
+            '(?i){{ powered_by }}.+$', ''),
+            '(?i){{ closed_mark }}', ''),
+            '([A-Za-z.]){{ booth }}$', '\1'),
             '\s+', ' ', 'g')) as name_without_annotations
     from annotated
 
@@ -398,7 +398,9 @@ website_problems as materialized (
 
     select
         website_raw,
-        {{ website_problem('website_raw', 'public_suffixes') }} as website_problem
+        {{ website_problem('website_raw', 'public_suffixes') }} as website_problem,
+        -- the host without `www.`, computed once: registrable_domain reads it a dozen times
+        regexp_replace({{ website_host('website_raw') }}, '^www[0-9]*\.', '') as bare_host
     from (select distinct website_raw from named_mentions where website_raw is not null) as w
 
 ),
@@ -411,9 +413,7 @@ websites as (
         case when website_problem is null
             then {{ canonical_url('website_raw') }} end as website_url,
         case when website_problem is null
-            then {{ registrable_domain(
-                "regexp_replace(" ~ website_host('website_raw') ~ ", '^www[0-9]*\\.', '')",
-                'public_suffixes') }} end as website_domain,
+            then {{ registrable_domain('bare_host', 'public_suffixes') }} end as website_domain,
         website_problem
     from website_problems
 
