@@ -16,8 +16,8 @@ from pathlib import Path
 from dedupe.linkage.prediction import model_available
 from dedupe.linkage.run import link
 from loaders import dbt_runner, publish
+from loaders.child import Child
 from loaders.db import Database
-from loaders.land import land
 from loaders.production import land_production
 from loaders.report import write_report as write
 from loaders.summary import Announcer, RunSummary, StageProgress
@@ -109,6 +109,20 @@ def run(
     return summary
 
 
+def _load(db: Database, source: Path) -> tuple[str, dict[str, int], list[str]]:
+    """The load stage's work, run in a child process: land the delivery, then what production
+    holds (a source too: the build reads both only after this stage). Returns the load id, rows
+    per raw table and the drift in words; the parsed rows (gigabytes at 100x) die with the child."""
+    from loaders.land import land  # dlt is imported by the child only, beside the dbt parse
+
+    delivery = read_delivery(source)
+    result = land(db, delivery)
+    rows = dict(result.rows)
+    for table, n in land_production(db, result.load_id).items():
+        rows[f"production__{table}"] = n
+    return result.load_id, rows, [f"{d.file_name}: {d.kind}: {d.detail}" for d in delivery.drift]
+
+
 def _run_stages(
     db: Database,
     summary: RunSummary,
@@ -122,23 +136,26 @@ def _run_stages(
     def nodes_of(stage: str):
         return (lambda done, total, node: progress(stage, done, total, node)) if progress else None
 
+    # one parse for both dbt parts of the run
+    session = dbt_runner.DbtSession(db, SHADOW_VARS) if dbt_runner.dbt_available() else None
     if "load" in stages:
         with _stage(summary, db, "load", announce):
-            delivery = read_delivery(summary.source)
-            result = land(db, delivery)
-            summary.load_id = result.load_id
-            summary.rows = result.rows
-            # what production already holds is a source too (after the vendor files: both are
-            # read by the build only after this stage has finished)
-            for table, n in land_production(db, result.load_id).items():
-                summary.rows[f"production__{table}"] = n
-            summary.stage_rows["load"] = sum(result.rows.values())
-            summary.drift = [f"{d.file_name}: {d.kind}: {d.detail}" for d in delivery.drift]
-            # the parsed rows are landed: free them before the later stages (gigabytes at 100x)
-            del delivery, result
-    if not dbt_runner.dbt_available():
+            # the delivery lands in a child process while this one parses the dbt project: two
+            # cores, two interpreter locks (a parse error is raised again by the mentions stage)
+            child = Child(_load, db, summary.source)
+            try:
+                if session is not None and {"mentions", "build"} & set(stages):
+                    with suppress(dbt_runner.BuildError):
+                        session.parse()
+                landed = child.result()
+            finally:
+                child.stop()
+            summary.load_id, summary.rows, summary.drift = landed
+            summary.stage_rows["load"] = sum(
+                n for table, n in summary.rows.items() if not table.startswith("production__")
+            )
+    if session is None:
         return
-    session = dbt_runner.DbtSession(db, SHADOW_VARS)  # one parse for both dbt parts of the run
     if "mentions" in stages:
         with _stage(summary, db, "mentions", announce):
             summary.build = session.build(select=[MENTIONS_SELECTOR], progress=nodes_of("mentions"))

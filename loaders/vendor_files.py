@@ -26,6 +26,9 @@ class VendorFileError(ValueError):
         head = problems[0] if len(problems) == 1 else f"{len(problems)} problems in the delivery"
         super().__init__(head if len(problems) == 1 else head + ":\n  " + "\n  ".join(problems))
 
+    def __reduce__(self):  # the load runs in a child process: the problems cross back intact
+        return (type(self), (self.problems,))
+
 
 @dataclass
 class Drift:
