@@ -1,15 +1,19 @@
-"""Run one function in a forked child process while this process goes on with other work.
+"""Run one function in a child process while this process goes on with other work.
 
 ``amx run`` lands the delivery in a child while it parses the dbt project: both are Python work
-held by one interpreter lock each, so on two cores they overlap instead of queueing. The child
-dies with its parent (Linux ``PR_SET_PDEATHSIG``): a killed ``amx`` leaves no load running on its
-own. The child's result or exception comes back through a pipe; an exception that cannot be
-pickled comes back as a ``RuntimeError`` naming its type and message, so nothing is swallowed.
+held by one interpreter lock each, so on two cores they overlap instead of queueing. The child is
+a fresh interpreter (``spawn``), not a fork: a fork copies a process that may already run threads
+(DuckDB, dbt, TLS connections) into one that has none, and crashed the load that way in CI. The
+function is named ``"module:function"`` so this process need not import what only the child uses
+(dlt). The child dies with its parent (Linux ``PR_SET_PDEATHSIG``): a killed ``amx`` leaves no
+load running on its own. The result or exception comes back through a pipe; an exception that
+cannot be pickled comes back as a ``RuntimeError`` naming its type and message.
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib
 import multiprocessing
 import pickle
 import signal
@@ -33,10 +37,15 @@ def _picklable(exc: BaseException) -> BaseException:
     return exc
 
 
-def _child_main(sender, fn: Callable[..., Any], args: tuple) -> None:
+def _function(target: str) -> Callable[..., Any]:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _child_main(sender, target: str, args: tuple) -> None:
     _die_with_parent()
     try:
-        outcome = ("ok", fn(*args))
+        outcome = ("ok", _function(target)(*args))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
         outcome = ("error", _picklable(exc))
     sender.send(outcome)
@@ -44,12 +53,17 @@ def _child_main(sender, fn: Callable[..., Any], args: tuple) -> None:
 
 
 class Child:
-    """``fn(*args)`` started in a forked process; :meth:`result` waits for it."""
+    """``module:function`` called with ``args`` in a child process; :meth:`result` waits for it.
+    The arguments and the result cross by pickle."""
 
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        context = multiprocessing.get_context("fork")
+    def __init__(self, target: str, *args: Any) -> None:
+        if ":" not in target:
+            raise ValueError(f"a child runs a function named 'module:function', not {target!r}")
+        context = multiprocessing.get_context("spawn")
         self._receiver, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child_main, args=(sender, fn, args), daemon=True)
+        self._process = context.Process(
+            target=_child_main, args=(sender, target, args), daemon=True
+        )
         self._process.start()
         sender.close()  # only the child writes: EOF here when it is gone
 

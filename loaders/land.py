@@ -14,13 +14,15 @@ import json
 import shutil
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import dlt
 from psycopg import sql
 
 from loaders.db import Database
+from loaders.production import land_production
 from loaders.settings import amx_home
-from loaders.vendor_files import Delivery, Drift, SheetFile, iter_rows
+from loaders.vendor_files import Delivery, Drift, SheetFile, iter_rows, read_delivery
 
 INCOMING = "raw_incoming"
 RAW = "raw"
@@ -269,3 +271,16 @@ def land(db: Database, delivery: Delivery) -> LoadResult:
 def reset_state() -> None:
     """Forget dlt's local pipeline state (the database is untouched)."""
     shutil.rmtree(amx_home() / "dlt" / PIPELINE_NAME, ignore_errors=True)
+
+
+def land_source(db: Database, source: Path) -> tuple[str, dict[str, int], list[str]]:
+    """The load stage: read and check the delivery under ``source``, land it, then land what
+    production holds (a source too: the build reads both only after this stage). Returns the load
+    id, rows per raw table (production's as ``production__<table>``) and the drift in words.
+    ``amx run`` calls it in a child process, so the parsed rows (gigabytes at 100x) die with it."""
+    delivery = read_delivery(source)
+    result = land(db, delivery)
+    rows = dict(result.rows)
+    for table, n in land_production(db, result.load_id).items():
+        rows[f"production__{table}"] = n
+    return result.load_id, rows, [f"{d.file_name}: {d.kind}: {d.detail}" for d in delivery.drift]

@@ -18,10 +18,8 @@ from dedupe.linkage.run import link
 from loaders import dbt_runner, publish
 from loaders.child import Child
 from loaders.db import Database
-from loaders.production import land_production
 from loaders.report import write_report as write
 from loaders.summary import Announcer, RunSummary, StageProgress
-from loaders.vendor_files import read_delivery
 
 __all__ = ["STAGES", "RunSummary", "run"]
 
@@ -109,20 +107,6 @@ def run(
     return summary
 
 
-def _load(db: Database, source: Path) -> tuple[str, dict[str, int], list[str]]:
-    """The load stage's work, run in a child process: land the delivery, then what production
-    holds (a source too: the build reads both only after this stage). Returns the load id, rows
-    per raw table and the drift in words; the parsed rows (gigabytes at 100x) die with the child."""
-    from loaders.land import land  # dlt is imported by the child only, beside the dbt parse
-
-    delivery = read_delivery(source)
-    result = land(db, delivery)
-    rows = dict(result.rows)
-    for table, n in land_production(db, result.load_id).items():
-        rows[f"production__{table}"] = n
-    return result.load_id, rows, [f"{d.file_name}: {d.kind}: {d.detail}" for d in delivery.drift]
-
-
 def _run_stages(
     db: Database,
     summary: RunSummary,
@@ -142,7 +126,7 @@ def _run_stages(
         with _stage(summary, db, "load", announce):
             # the delivery lands in a child process while this one parses the dbt project: two
             # cores, two interpreter locks (a parse error is raised again by the mentions stage)
-            child = Child(_load, db, summary.source)
+            child = Child("loaders.land:land_source", db, summary.source)
             try:
                 if session is not None and {"mentions", "build"} & set(stages):
                     with suppress(dbt_runner.BuildError):
