@@ -98,6 +98,61 @@ def test_no_foreign_key_orphans(built_db, child, column, parent):
     assert orphans == 0
 
 
+def _constraints(db, contype: str) -> set[str]:
+    with db.connect() as conn:
+        rows = conn.execute(
+            "select pg_get_constraintdef(oid), conrelid::regclass::text, conname"
+            " from pg_constraint where connamespace = 'public'::regnamespace and contype = %s",
+            (contype,),
+        ).fetchall()
+    return {f"{table}.{name}: {definition}" for definition, table, name in rows}
+
+
+def test_every_foreign_key_is_a_constraint_under_its_readable_name(built_db):
+    # keys are added after a mart's rows are in (macros/adapters/create_table_as.sql): they must
+    # still all be there, named as Postgres names a declared key, not after dbt's temporary table
+    expected = {
+        f"{child}.{child}_{column}_fkey: FOREIGN KEY ({column}) REFERENCES {parent}(id)"
+        for child, column, parent in FOREIGN_KEYS
+    }
+    assert expected <= _constraints(built_db, "f")
+
+
+def test_every_mart_has_its_primary_key(built_db):
+    expected = {f"{table}.{table}_pkey: PRIMARY KEY (id)" for table in MARTS}
+    assert expected <= _constraints(built_db, "p")
+
+
+def test_a_key_added_after_the_rows_still_fails_the_model_whose_rows_break_it(built_db):
+    """The rows go in before the keys: a mention resolved to a company that does not exist must
+    still stop the mart (and only in its own schema: the marts are built into a scratch one)."""
+    from loaders import dbt_runner
+
+    schema = "amx_key_check"
+    resolution = "intermediate.int_company_resolution"
+    vars_ = {"marts_schema": schema}
+    dbt_runner.run_dbt(built_db, ["run", "--select", "+companies,path:models/marts"], vars_=vars_)
+    with built_db.connect(autocommit=True) as conn:
+        conn.execute(f"create table {resolution}__kept as table {resolution}")
+        conn.execute(
+            f"update {resolution} set company_id = gen_random_uuid()"
+            f" where mention_key = (select min(mention_key) from {resolution})"
+        )
+    try:
+        with pytest.raises(dbt_runner.BuildError, match="violates foreign key constraint"):
+            dbt_runner.run_dbt(built_db, ["run", "--select", "company_source_records"], vars_=vars_)
+        with built_db.connect() as conn:
+            assert conn.execute(
+                "select to_regclass(%s)", (f"{schema}.company_source_records",)
+            ).fetchone() == (None,)
+    finally:
+        with built_db.connect(autocommit=True) as conn:
+            conn.execute(f"truncate {resolution}")
+            conn.execute(f"insert into {resolution} select * from {resolution}__kept")
+            conn.execute(f"drop table {resolution}__kept")
+            conn.execute(f"drop schema if exists {schema} cascade")
+
+
 def test_every_company_mention_has_one_crosswalk_row(built_db):
     with built_db.connect() as conn:
         mentions = conn.execute("select count(*) from intermediate.int_company_mentions").fetchone()
