@@ -65,12 +65,22 @@ class Database:
 
     @property
     def dlt_url(self) -> str:
-        """dlt ignores a bare ``host`` query: give it an authority and let libpq's query win."""
+        """The URL dlt gets. It has an authority (dlt ignores a bare ``host`` query; libpq's query
+        wins) and no password: dlt hands libpq a URL with a password's spaces unencoded, which
+        libpq 17+ (ADBC's) refuses. The password reaches libpq in a file: :meth:`pgpass_line`."""
         query = {k: v[0] for k, v in parse_qs(self._parts.query).items()}
         netloc_host = self._parts.hostname or "localhost"
-        auth = f"{quote(self.user, safe='')}:{quote(self.password, safe='')}"
+        auth = f"{quote(self.user, safe='')}:"
         netloc = f"{auth}@{netloc_host}:{self.port}"
         return f"postgresql://{netloc}/{self.dbname}" + (f"?{urlencode(query)}" if query else "")
+
+    def pgpass_line(self) -> str:
+        """This user's password as a line of a libpq password file (any host, port, database)."""
+
+        def escaped(text: str) -> str:
+            return text.replace("\\", "\\\\").replace(":", "\\:")
+
+        return f"*:*:*:{escaped(self.user)}:{escaped(self.password)}\n"
 
     def dbt_env(self) -> dict[str, str]:
         """The variables ``profiles/profiles.yml`` reads."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -321,9 +320,3 @@ def read_delivery(source: Path) -> Delivery:
     for f in files:
         drift.extend(f.drift)
     return Delivery(source=source, files=files, drift=drift)
-
-
-def iter_rows(sheet_file: SheetFile) -> Iterator[dict[str, Any]]:
-    """Rows with their lineage: file name and 0-based position in the file's list."""
-    for position, row in enumerate(sheet_file.rows):
-        yield {**row, "_source_file": sheet_file.sheet.file_name, "_source_row": position}

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from loaders.sheets import SHEETS, normalise_key
-from tests.conftest import SAMPLE, load_sample
+from tests.conftest import SAMPLE, load_sample, scratch_database
 
 
 def _json_len(file_name: str) -> int:
@@ -98,3 +98,28 @@ def test_second_load_of_same_input_is_idempotent(database, sample_loaded):
             (sample_loaded.load_id, again.load_id),
         ).fetchone()
     assert history == 2  # the manifest is append-only
+
+
+def test_empty_strings_and_nulls_land_apart_across_arrow_batches(database, delivery, monkeypatch):
+    """A vendor's "" is not a missing value: both land as they were, in every batch dlt gets."""
+    from loaders import land
+
+    monkeypatch.setattr(land, "ARROW_BATCH_ROWS", 2)  # the sheet's 6 rows cross 3 batches
+    path = delivery / "M_A.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    key = "Acquired company\u202f\u00a0"
+    data[1][key] = ""
+    data[3][key] = None
+    del data[4][key]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    db = scratch_database(database, "amx_empty_strings")
+    land.land_source(db, delivery)  # in this process: the batch size above applies
+    with db.connect() as conn:
+        got = dict(
+            conn.execute(
+                "select _source_row, acquired_company from raw.mergers_acquisitions"
+            ).fetchall()
+        )
+    assert sorted(got) == list(range(len(data)))
+    assert (got[1], got[3], got[4]) == ("", None, None)
+    assert got[5] == data[5][key]
