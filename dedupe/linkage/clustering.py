@@ -174,7 +174,8 @@ def anchored_components(graph: nx.Graph, is_anchor: dict[str, bool]) -> list[set
         ]
         if not candidates:
             return None
-        return max(candidates, key=lambda c: (c[0], [-ord(ch) for ch in c[1]]))[2]
+        # the strongest link; between equal ones, the company with the smallest anchor
+        return min(candidates, key=lambda c: (-c[0], c[1]))[2]
 
     others = sorted(n for n in graph if not in_master[n])
     direct = {n: best_component({n}) for n in others}

@@ -82,6 +82,13 @@ class _Companies:
         return min(self.cluster_rows[self.keys[fl]], self.cluster_rows[self.keys[fr]])
 
 
+# what a question reads of a row (``_Companies.info``): a feature row's token lists stay in Arrow
+INFO_COLUMNS = [
+    "feature_id", "name_norm", "bracket_key", "domain", "country_code", "in_master", "is_anchor",
+    "mentions", "representative_mention", "display_name", "display_website",
+]  # fmt: skip
+
+
 def _companies(
     graph: nx.Graph, pairs: pa.Table, features: pa.Table, keys: dict[str, str]
 ) -> _Companies:
@@ -96,7 +103,9 @@ def _companies(
         ),
         pa.string(),
     )
-    touched_rows = features.filter(pc.is_in(features.column("feature_id"), value_set=touched))
+    touched_rows = features.select(INFO_COLUMNS).filter(
+        pc.is_in(features.column("feature_id"), value_set=touched)
+    )
     info = {r["feature_id"]: r for r in touched_rows.to_pylist()}
     cluster_rows: dict[str, int] = {}
     for f, r in info.items():
