@@ -102,14 +102,9 @@ def _arrow_batches(sheet_file: SheetFile) -> Iterator[pa.Table]:
 
 
 def _resource(sheet_file: SheetFile):
-    hints = {c: {"data_type": "text", "nullable": True} for c in _columns(sheet_file)}
-    hints["_source_file"] = {"data_type": "text", "nullable": False}
-    hints["_source_row"] = {"data_type": "bigint", "nullable": False}
+    # the columns' types and nullability come from the Arrow schema (text, lineage not null)
     return dlt.resource(
-        _arrow_batches(sheet_file),
-        name=sheet_file.sheet.table,
-        write_disposition="replace",
-        columns=hints,
+        _arrow_batches(sheet_file), name=sheet_file.sheet.table, write_disposition="replace"
     )
 
 
