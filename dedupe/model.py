@@ -94,8 +94,13 @@ U_NAMES_PARENT = 1e-5
 M_ALIAS, U_ALIAS = 0.02, 1e-7
 # The names differ only by the letters OCR confuses (`l`/`I`/`1`: `Al Bulld` = `AI Build`,
 # `Fortlus` = `Fortius`): a scanned spelling of the same name. Unrelated names that fold together
-# are about as rare as exact distinctive names.
+# are about as rare as exact distinctive names, once the name is long enough and split into the
+# same number of words: a short one has too few letters for a look-alike to be rare (`JIM` /
+# `J1M`, `CV1K` / `CVIK`, `3D iam` / `3DLAM` are different firms), and a look-alike written with
+# other word breaks (`DP Polar` / `DPPoIAR`) differs twice. Names shorter than this many letters
+# never count as folded together (nor as one name's words run together in the other).
 M_OCR_FOLD, U_OCR_FOLD = 0.01, 1e-7
+MIN_SPELLING_LETTERS = 6
 # A shared core shorter than this many letters, standing alone, is an acronym (`NCS` /
 # `NCS Technologies`): two firms sharing it are as likely unrelated as not (`LiM Laser` / `LiM
 # Laser Technologies` share more than the acronym).
@@ -139,8 +144,12 @@ _ALIAS = (
     " or name_norm_l = unit_part_key_r or name_norm_r = unit_part_key_l"
     " or name_norm_l = brand_part_key_r or name_norm_r = brand_part_key_l"
     " or name_norm_l = formerly_key_r or name_norm_r = formerly_key_l"
-    " or (len(name_tokens_l) > 1 and list_contains(name_tokens_r, name_norm_l))"
-    " or (len(name_tokens_r) > 1 and list_contains(name_tokens_l, name_norm_r))"
+    # the words of one run together as a word of the other (`H-CAM` / `HCAM Laser`), when long
+    # enough to be more than a chance string of letters
+    f" or (len(name_tokens_l) > 1 and length(name_norm_l) >= {MIN_SPELLING_LETTERS}"
+    " and list_contains(name_tokens_r, name_norm_l))"
+    f" or (len(name_tokens_r) > 1 and length(name_norm_r) >= {MIN_SPELLING_LETTERS}"
+    " and list_contains(name_tokens_l, name_norm_r))"
     " or (coalesce(alias_key_l, bracket_key_l) = coalesce(alias_key_r, bracket_key_r)"
     " and len(list_intersect(name_tokens_l, name_tokens_r)) > 0))"
 )
@@ -203,7 +212,8 @@ def _name_identity_levels() -> list[ComparisonLevelCreator]:
             _ALIAS, "one name is the other's alias (acronym, bracketed name)", m=M_ALIAS, u=U_ALIAS
         ),
         _level(
-            "name_fold_l = name_fold_r",
+            f"length(name_norm_l) >= {MIN_SPELLING_LETTERS} and name_fold_l = name_fold_r"
+            " and len(name_tokens_l) = len(name_tokens_r)",
             "same name but for OCR-like l/I/1 swaps",
             m=M_OCR_FOLD,
             u=U_OCR_FOLD,

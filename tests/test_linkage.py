@@ -69,3 +69,47 @@ def test_cluster_key_prefers_the_master_spelling_and_ignores_order():
     assert one == two
     assert one["f1"] == one["f2"] == "acme|DE"
     assert one["f3"] == "zeta|"
+
+
+# Spellings a scan or a keyboard confuses, added to the sample as role rows (name only, no
+# country or website: the name is all the evidence). (spelling, spelling, one firm?)
+LOOK_ALIKES = [
+    # two l/i/1 swaps in a long name: a scanned spelling of the same firm
+    ("Quorvex Bui1dlng", "Quorvex Building", True),
+    # too few letters for a look-alike to be rare: unrelated acronyms
+    ("QJ1X", "QJIX", False),
+    # a look-alike written with other word breaks differs twice
+    ("ZQ Varol", "ZQVaroI", False),
+    # a short name's words run together as another name's word: a chance string of letters
+    ("Q-VEX", "QVEX Laser Works", False),
+    # ... and a long one: the same firm
+    ("Zorb-Quant", "ZORBQUANT Laser Works", True),
+]
+
+
+def test_look_alike_spellings_link_only_when_long_enough_to_tell(database, tmp_path):
+    from loaders import pipeline
+    from tests.conftest import scratch_database
+
+    db = scratch_database(database, "amx_look_alikes")
+    delivery = tmp_path / "delivery"
+    shutil.copytree(SAMPLE, delivery)
+    target = delivery / "Company_roles.json"
+    roles = json.loads(target.read_text(encoding="utf-8"))
+    first = len(roles)
+    for left, right, _ in LOOK_ALIKES:
+        roles += [{"Company name": left, "Category": "End user"}]
+        roles += [{"Company name": right, "Category": "End user"}]
+    target.chmod(0o644)
+    target.write_text(json.dumps(roles, ensure_ascii=False), encoding="utf-8")
+    pipeline.run(db, delivery, stages=("load", "mentions", "link"))
+    clusters = _clusters(db)
+    cluster = [
+        clusters[f"Company_roles.json:{first + i}:company_name"]
+        for i in range(2 * len(LOOK_ALIKES))
+    ]
+    linked = {
+        (left, right): cluster[2 * i] == cluster[2 * i + 1]
+        for i, (left, right, _) in enumerate(LOOK_ALIKES)
+    }
+    assert linked == {(left, right): same for left, right, same in LOOK_ALIKES}

@@ -9,6 +9,7 @@ import random
 import re
 import shutil
 import string
+import unicodedata
 from pathlib import Path
 
 from loaders.settings import DEFAULT_SOURCE, PROJECT_ROOT
@@ -49,7 +50,7 @@ def scaled_export(target: Path, total_rows: int = FULL_EXPORT_ROWS) -> int:
 
 
 class Respeller:
-    """Copy ``k`` of an export: every word (run of ASCII letters and digits) of every company name
+    """Copy ``k`` of an export: every word (run of letters, or of digits) of every company name
     and website label passes through a letter and a digit permutation drawn for that copy.
     Spellings of one company stay consistent within a copy (typos, case and legal forms keep
     their shape), while copies are unrelated firms: any company holding rows of two copies is a
@@ -61,6 +62,9 @@ class Respeller:
     (shared by all copies) records which copy's word owns each respelling, and a word whose
     respelling another copy's word owns gets letters appended, drawn for that word, until it is
     free. A word's respelling is fixed at its first sight, so it is the same wherever it occurs.
+    Words are unique as the pipeline compares them: letters apart from digits (it drops a
+    number glued to a name: `Mantle1524` is `Mantle`) and accents aside (`Wdplé` is `WDPLE`);
+    accented letters are respelled as their plain letters. Digit runs need not be unique.
     """
 
     def __init__(self, copy: int, taken: dict[str, tuple[int, str]] | None = None) -> None:
@@ -92,10 +96,13 @@ class Respeller:
         key = word.lower()
         spelled = self._words.get(key)
         if spelled is None:
-            spelled = key.translate(self._table)
-            extra = random.Random(f"{self.copy}:{key}")
-            while self._taken.setdefault(spelled, (self.copy, key)) != (self.copy, key):
-                spelled += extra.choice(string.ascii_lowercase)
+            plain = _plain(key)
+            spelled = plain.translate(self._table) if self.copy else key
+            if not key.isdigit():
+                extra = random.Random(f"{self.copy}:{key}")
+                owner = (self.copy, plain)
+                while self._taken.setdefault(_plain(spelled), owner) != owner:
+                    spelled += extra.choice(string.ascii_lowercase)
             self._words[key] = spelled
         # the original's case, letter by letter; appended letters take the last one's case
         cased = "".join(
@@ -124,7 +131,12 @@ class Respeller:
         return value[:at] + self._respell(parts.domain) + value[at + len(parts.domain) :]
 
 
-_WORD = re.compile(r"[A-Za-z0-9]+")
+_WORD = re.compile(r"[^\W\d_]+|\d+")  # letters (any script), or digits
+
+
+def _plain(word: str) -> str:
+    """The word without its accents (`é` -> `e`)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def _offline_domains():
