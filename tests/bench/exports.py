@@ -63,8 +63,9 @@ class Respeller:
     respelling another copy's word owns gets letters appended, drawn for that word, until it is
     free. A word's respelling is fixed at its first sight, so it is the same wherever it occurs.
     Words are unique as the pipeline compares them: letters apart from digits (it drops a
-    number glued to a name: `Mantle1524` is `Mantle`) and accents aside (`Wdplé` is `WDPLE`);
-    accented letters are respelled as their plain letters. Digit runs need not be unique.
+    number glued to a name: `Mantle1524` is `Mantle`) and from other scripts, accents aside
+    (`Wdplé` is `WDPLE`); accented letters are respelled as their plain letters. Digit runs need
+    not be unique.
     """
 
     def __init__(self, copy: int, taken: dict[str, tuple[int, str]] | None = None) -> None:
@@ -131,7 +132,9 @@ class Respeller:
         return value[:at] + self._respell(parts.domain) + value[at + len(parts.domain) :]
 
 
-_WORD = re.compile(r"[^\W\d_]+|\d+")  # letters (any script), or digits
+# a word: Latin letters, accented or not (other scripts separate words, as the pipeline's names
+# drop them: `Flam王D` is `flam d`), or digits
+_WORD = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]+|[0-9]+")
 
 
 def _plain(word: str) -> str:
