@@ -34,14 +34,16 @@ def edge_graph(pairs: pa.Table, threshold: float) -> nx.Graph:
     """The matched pairs as a graph: only feature rows with a link are nodes (at 100x most rows
     link to nothing; they are one-row companies, added by ``with_singletons``)."""
     graph = nx.Graph()
-    for left, right, p in zip(
-        pairs.column("feature_id_l").to_pylist(),
-        pairs.column("feature_id_r").to_pylist(),
-        pairs.column("match_probability").to_pylist(),
-        strict=True,
-    ):
-        if p >= threshold:
-            graph.add_edge(left, right, p=p, must=False)
+    graph.add_edges_from(
+        (left, right, {"p": p, "must": False})
+        for left, right, p in zip(
+            pairs.column("feature_id_l").to_pylist(),
+            pairs.column("feature_id_r").to_pylist(),
+            pairs.column("match_probability").to_pylist(),
+            strict=True,
+        )
+        if p >= threshold
+    )
     return graph
 
 
@@ -229,24 +231,22 @@ def stable_cluster_keys(features: pa.Table, components: list[set[str]]) -> dict[
     The key is the normalised name and country of the member that a master row backs (else any
     member), smallest first, so it survives reruns, appended rows and reordered files.
     """
-    info = {
-        r["feature_id"]: r
-        for r in features.select(
-            ["feature_id", "name_norm", "country_code", "in_master"]
-        ).to_pylist()
-    }
+    # per feature row: (not backed by a master row, name, country, id), the order that picks
+    # a cluster's best member, and its key; read column by column (no dict per row)
+    rank: dict[str, tuple[bool, str, str, str]] = {}
+    key_of: dict[str, str] = {}
+    for f, name, country, in_master in zip(
+        features.column("feature_id").to_pylist(),
+        features.column("name_norm").to_pylist(),
+        features.column("country_code").to_pylist(),
+        features.column("in_master").to_pylist(),
+        strict=True,
+    ):
+        rank[f] = (not in_master, name or "", country or "", f)
+        key_of[f] = f"{name}|{country or ''}"
     keyed: list[tuple[str, set[str]]] = []
     for members in components:
-        best = min(
-            members,
-            key=lambda f: (
-                not info[f]["in_master"],
-                info[f]["name_norm"] or "",
-                info[f]["country_code"] or "",
-                f,
-            ),
-        )
-        keyed.append((f"{info[best]['name_norm']}|{info[best]['country_code'] or ''}", members))
+        keyed.append((key_of[min(members, key=rank.__getitem__)], members))
     keyed.sort(key=lambda kv: (kv[0], min(kv[1])))
     result: dict[str, str] = {}
     seen: dict[str, int] = {}
