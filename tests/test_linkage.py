@@ -7,7 +7,7 @@ import shutil
 
 from dedupe.linkage.clustering import stable_cluster_keys
 from dedupe.linkage.run import link
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, scratch_database
 
 
 def _clusters(db) -> dict[str, str]:
@@ -89,7 +89,6 @@ LOOK_ALIKES = [
 
 def test_look_alike_spellings_link_only_when_long_enough_to_tell(database, tmp_path):
     from loaders import pipeline
-    from tests.conftest import scratch_database
 
     db = scratch_database(database, "amx_look_alikes")
     delivery = tmp_path / "delivery"

@@ -231,22 +231,23 @@ def stable_cluster_keys(features: pa.Table, components: list[set[str]]) -> dict[
     The key is the normalised name and country of the member that a master row backs (else any
     member), smallest first, so it survives reruns, appended rows and reordered files.
     """
-    # per feature row: (not backed by a master row, name, country, id), the order that picks
-    # a cluster's best member, and its key; read column by column (no dict per row)
-    rank: dict[str, tuple[bool, str, str, str]] = {}
-    key_of: dict[str, str] = {}
-    for f, name, country, in_master in zip(
-        features.column("feature_id").to_pylist(),
-        features.column("name_norm").to_pylist(),
-        features.column("country_code").to_pylist(),
-        features.column("in_master").to_pylist(),
-        strict=True,
-    ):
-        rank[f] = (not in_master, name or "", country or "", f)
-        key_of[f] = f"{name}|{country or ''}"
+    # per feature row, read column by column (no dict per row): the order that picks a
+    # cluster's best member (not backed by a master row, name, country, id), then its name as
+    # the key spells it (after the unique id, so it never decides the order)
+    rank = {
+        f: (not in_master, name or "", country or "", f, name)
+        for f, name, country, in_master in zip(
+            features.column("feature_id").to_pylist(),
+            features.column("name_norm").to_pylist(),
+            features.column("country_code").to_pylist(),
+            features.column("in_master").to_pylist(),
+            strict=True,
+        )
+    }
     keyed: list[tuple[str, set[str]]] = []
     for members in components:
-        keyed.append((key_of[min(members, key=rank.__getitem__)], members))
+        _, _, country, _, name = rank[min(members, key=rank.__getitem__)]
+        keyed.append((f"{name}|{country}", members))
     keyed.sort(key=lambda kv: (kv[0], min(kv[1])))
     result: dict[str, str] = {}
     seen: dict[str, int] = {}

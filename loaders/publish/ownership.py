@@ -187,10 +187,9 @@ def record_build(
     """
     expected = _expected_marts() if expected is None else expected
     with db.connect(autocommit=True) as conn:  # VACUUM runs outside a transaction
-        for (table,) in conn.execute(
-            "select tablename from pg_tables where schemaname = %s order by tablename", (SHADOW,)
-        ).fetchall():
-            conn.execute(sql.SQL("vacuum (analyze) {}").format(sql.Identifier(SHADOW, table)))
+        for r in _schema_relations(conn, SHADOW):
+            if r.kind == "table":
+                conn.execute(sql.SQL("vacuum (analyze) {}").format(sql.Identifier(SHADOW, r.name)))
     with db.connect() as conn, conn.transaction():
         conn.execute("select set_config('search_path', 'pg_catalog', true)")  # as at the swap
         shadow = _schema_relations(conn, SHADOW)
