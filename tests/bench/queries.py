@@ -184,7 +184,8 @@ def _pgbench(db, pgbench: str, sql: str, params: list[dict], clients: int, secon
         ]  # fmt: skip
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp)
         if done.returncode != 0:
-            return f"pgbench failed: {done.stderr.strip().splitlines()[-1:]}"
+            errors = [line for line in done.stderr.splitlines() if "error" in line.lower()]
+            return f"pgbench failed: {errors[:2] or done.stderr.strip().splitlines()[-1:]}"
         latencies = [
             int(line.split()[2]) / 1000
             for log in Path(tmp).glob("log*")
@@ -194,14 +195,16 @@ def _pgbench(db, pgbench: str, sql: str, params: list[dict], clients: int, secon
 
 
 def _literal(value: object) -> str:
-    """A SQL literal for pgbench (no ``::`` casts: pgbench reads ``:name`` as a variable)."""
+    """A SQL literal for pgbench (no ``::`` casts and no bare colon: pgbench reads ``:name`` as a
+    variable)."""
     import uuid
 
     if value is None:
         return "null"
     if isinstance(value, int | float):
         return str(value)
-    text = "'" + str(value).replace("'", "''") + "'"
+    # pgbench reads `:word` as a variable even inside a quoted literal: a colon is spelled chr(58)
+    text = "'" + str(value).replace("'", "''").replace(":", "' || chr(58) || '") + "'"
     return f"cast({text} as uuid)" if isinstance(value, uuid.UUID) else text
 
 
