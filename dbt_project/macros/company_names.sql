@@ -32,14 +32,19 @@
     coalesce(
         nullif(btrim(regexp_replace(
             ' ' || {{ company_name_words(expr) }},
-            '( ({{ forms | join("|") }}))+$', ''
+            '(?: (?:{{ forms | join("|") }}))+$', ''
         )), ''),
         {{ company_name_words(expr) }}
     )
 {%- endmacro %}
 
 {% macro company_name_key(expr) -%}
-    nullif(replace({{ company_name_core_words(expr) }}, ' ', ''), '')
+    {{ company_name_key_of_core_words(company_name_core_words(expr)) }}
+{%- endmacro %}
+
+{#- The key from the core words already computed (company_name_core_words). -#}
+{% macro company_name_key_of_core_words(core_words) -%}
+    nullif(replace({{ core_words }}, ' ', ''), '')
 {%- endmacro %}
 
 {#-

@@ -10,10 +10,10 @@
     every website rule once per distinct website and the country lookup once per distinct value;
     the mentions then join them back. Set-based SQL Postgres may run in parallel.
 
-    The steps of the name rules (`repaired` ... `keyed`) and the website check are `materialized`:
-    each step's columns are computed once and stored. Inlined, every reference to a column of an
-    earlier step would repeat its regular expressions (`unglued_name` is read ten times): 3x
-    slower at 10x the export's size, same output.
+    The steps of the name rules (`repaired` ... `keyed`) and of the website rules are
+    `materialized`: each step's columns are computed once and stored. Inlined, every reference to
+    a column of an earlier step would repeat its regular expressions (`unglued_name` is read ten
+    times): 3x slower at 10x the export's size, same output.
 -#}
 
 with
@@ -78,11 +78,13 @@ public_suffixes as (
 
 ),
 
-mentions as (
+mentions as materialized (
 
     -- one select per name field, all of one shape: (CTE, source_field, name, role, country,
     -- website, owner). The last, production's companies, are linked like any mention, so that a
-    -- company they form keeps its production id (int_existing_company_mentions).
+    -- company they form keeps its production id (int_existing_company_mentions). Materialized:
+    -- the staging views clean each name as it is read, and the filter below would clean it
+    -- twice more.
     {%- set name_fields = [
         ('company_information', "'company_name'", 'company_name', "'master'",
             'headquarters_raw', 'website_raw', 'parent_company_name'),
@@ -257,18 +259,27 @@ aliased as materialized (
 
 ),
 
+cored as materialized (
+
+    select
+        *,
+        {{ company_name_core_words('cleaned_name') }} as cleaned_core_words
+    from aliased
+
+),
+
 keyed as materialized (
 
     select
         *,
         -- a name without any letter or digit still identifies something: keep it as written
         coalesce(
-            {{ company_name_key('cleaned_name') }},
+            {{ company_name_key_of_core_words('cleaned_core_words') }},
             {{ company_name_key('repaired_name') }},
             lower(repaired_name)
         ) as normalised_name,
-        string_to_array({{ company_name_core_words('cleaned_name') }}, ' ') as name_tokens
-    from aliased
+        string_to_array(cleaned_core_words, ' ') as name_tokens
+    from cored
 
 ),
 
@@ -394,28 +405,66 @@ owners as (
 
 ),
 
-website_problems as materialized (
+website_values as materialized (
+
+    -- each website rule once per distinct website (master rows only), each step once: a step's
+    -- expression written into every later one would repeat its regular expressions
+    select
+        website_raw,
+        {{ clean_text('website_raw') }} as website_clean
+    from (select distinct website_raw from named_mentions where website_raw is not null) as w
+
+),
+
+website_unprefixed as materialized (
+
+    select
+        *,
+        {{ website_unprefixed('website_clean') }} as website_unprefixed
+    from website_values
+
+),
+
+website_bodies as materialized (
+
+    select
+        *,
+        {{ website_body('website_unprefixed') }} as website_body
+    from website_unprefixed
+
+),
+
+website_hosts as materialized (
+
+    select
+        *,
+        {{ website_host('website_body') }} as website_host
+    from website_bodies
+
+),
+
+website_checks as materialized (
 
     select
         website_raw,
-        {{ website_problem('website_raw', 'public_suffixes') }} as website_problem,
-        -- the host without `www.`, computed once: registrable_domain reads it a dozen times
-        regexp_replace({{ website_host('website_raw') }}, '^www[0-9]*\.', '') as bare_host
-    from (select distinct website_raw from named_mentions where website_raw is not null) as w
+        {{ website_problem('website_clean', 'website_body', 'website_host', 'public_suffixes') }}
+            as website_problem,
+        {{ canonical_url('website_unprefixed', 'website_body', 'website_host') }} as website_url,
+        -- the host without `www.`: registrable_domain reads it a dozen times
+        regexp_replace(website_host, '^www[0-9]*\.', '') as bare_host
+    from website_hosts
 
 ),
 
 websites as (
 
-    -- master rows only; once per distinct website
     select
         website_raw,
-        case when website_problem is null
-            then {{ canonical_url('website_raw') }} end as website_url,
+        case when website_problem is null then website_url end as website_url,
         case when website_problem is null
             then {{ registrable_domain('bare_host', 'public_suffixes') }} end as website_domain,
         website_problem
-    from website_problems
+    from website_checks
 
 ),
 
