@@ -4,10 +4,11 @@
     (45856 = 2025-07-18). Serials before 61 or past 9999-12-31 are not dates here -> null.
 -#}
 {% macro excel_serial_to_date(expr) -%}
-    case
-        when {{ try_integer(expr) }} between 61 and 2958465
-            then date '1899-12-30' + cast({{ try_integer(expr) }} as integer)
-    end
+    (
+        select case when serial between 61 and 2958465
+            then date '1899-12-30' + cast(serial as integer) end
+        from (select {{ try_integer(expr) }} as serial offset 0) as parsed
+    )
 {%- endmacro %}
 
 {#- `Jan` / `january` / `Jan.` -> 1 … 12; anything else -> null. -#}

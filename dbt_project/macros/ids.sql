@@ -8,15 +8,23 @@
 -#}
 {% macro stable_uuid(key_expr) -%}
     {%- set ns_hex = var('id_namespace') | replace('-', '') -%}
-    {%- set digest = "md5(decode('" ~ ns_hex ~ "', 'hex') || convert_to(cast(" ~ key_expr ~ " as text), 'UTF8'))" -%}
-    {#- hex digits 13 and 17 carry the version (3) and the RFC 4122 variant (8, 9, a or b) -#}
-    cast(
-        substr({{ digest }}, 1, 12)
-        || '3'
-        || substr({{ digest }}, 14, 3)
-        || substr('89ab', (cast(cast('x' || substr({{ digest }}, 17, 1) as bit(4)) as integer) & 3) + 1, 1)
-        || substr({{ digest }}, 18, 15)
-        as uuid
+    {#- hex digits 13 and 17 carry the version (3) and the RFC 4122 variant (8, 9, a or b); the
+        digest is computed once, in a sub-select (`offset 0` keeps the planner from writing the
+        md5 into each of the five places that read it) -#}
+    (
+        select cast(
+            substr(digest, 1, 12)
+            || '3'
+            || substr(digest, 14, 3)
+            || substr('89ab', (cast(cast('x' || substr(digest, 17, 1) as bit(4)) as integer) & 3) + 1, 1)
+            || substr(digest, 18, 15)
+            as uuid
+        )
+        from (
+            select md5(decode('{{ ns_hex }}', 'hex') || convert_to(cast({{ key_expr }} as text), 'UTF8'))
+                as digest
+            offset 0
+        ) as hashed
     )
 {%- endmacro %}
 

@@ -1,18 +1,20 @@
-{#- Parse a landed text value as a number; anything that is not a plain decimal number -> null. -#}
+{#- Parse a landed text value as a number; anything that is not a plain decimal number -> null.
+    The value is cleaned once: the pattern's match is the whole value, or null. -#}
 {% macro try_numeric(expr) -%}
-    case
-        when {{ clean_text(expr) }} ~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$'
-            then cast({{ clean_text(expr) }} as numeric)
-    end
+    cast(substring(
+        {{ clean_text(expr) }}
+        from '^([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)$'
+    ) as numeric)
 {%- endmacro %}
 
-{#- Parse as a whole number (`5210`, `1.0`); fractional or non-numeric values -> null. -#}
+{#- Parse as a whole number (`5210`, `1.0`); fractional or non-numeric values -> null. The number
+    is parsed once, in a sub-select (`offset 0` keeps the planner from writing the parse into each
+    of the four places that read it). -#}
 {% macro try_integer(expr) -%}
-    case
-        when {{ try_numeric(expr) }} = trunc({{ try_numeric(expr) }})
-            and abs({{ try_numeric(expr) }}) < 1e15
-            then cast({{ try_numeric(expr) }} as bigint)
-    end
+    (
+        select case when n = trunc(n) and abs(n) < 1e15 then cast(n as bigint) end
+        from (select {{ try_numeric(expr) }} as n offset 0) as parsed
+    )
 {%- endmacro %}
 
 {#- Round float noise away (`2255700000.0000005` -> `2255700000`) at the given number of decimals. -#}

@@ -28,6 +28,10 @@ renamed as (
         {{ caller() | trim }}
 
     from source
+    -- each staged column is computed once: without the fence the planner writes every column's
+    -- expression again into the fingerprint and into each filter and join that reads it (25
+    -- cleanings of a pricing row instead of 11); a reader's unused columns are still skipped
+    offset 0
 
 ),
 
