@@ -89,33 +89,57 @@ INFO_COLUMNS = [
 ]  # fmt: skip
 
 
+def _ends(pairs: pa.Table) -> set[str]:
+    return set(pairs.column("feature_id_l").to_pylist()) | set(
+        pairs.column("feature_id_r").to_pylist()
+    )
+
+
 def _companies(
-    graph: nx.Graph, pairs: pa.Table, features: pa.Table, keys: dict[str, str]
+    graph: nx.Graph, pairs: pa.Table, asked: pa.Table, features: pa.Table, keys: dict[str, str]
 ) -> _Companies:
+    """What the questions need: the rows of the pairs that may be asked (``asked``) and the size
+    of every company a pair or a link touches (every member of those companies is among them)."""
     import pyarrow.compute as pc
 
-    # only the rows a pair or a link touches (every member of their companies is among them)
-    touched = pa.array(
-        sorted(
-            set(graph)
-            | set(pairs.column("feature_id_l").to_pylist())
-            | set(pairs.column("feature_id_r").to_pylist())
-        ),
-        pa.string(),
-    )
-    touched_rows = features.select(INFO_COLUMNS).filter(
-        pc.is_in(features.column("feature_id"), value_set=touched)
-    )
-    info = {r["feature_id"]: r for r in touched_rows.to_pylist()}
+    def rows_of(ids: set[str], columns: list[str]) -> pa.Table:
+        wanted = pa.array(sorted(ids), pa.string())
+        return features.select(columns).filter(
+            pc.is_in(features.column("feature_id"), value_set=wanted)
+        )
+
+    touched = rows_of(set(graph) | _ends(pairs), ["feature_id", "mentions"])
     cluster_rows: dict[str, int] = {}
-    for f, r in info.items():
-        cluster_rows[keys[f]] = cluster_rows.get(keys[f], 0) + r["mentions"]
+    for f, n in zip(touched.column("feature_id").to_pylist(),
+                    touched.column("mentions").to_pylist(), strict=True):  # fmt: skip
+        cluster_rows[keys[f]] = cluster_rows.get(keys[f], 0) + n
+    info = {r["feature_id"]: r for r in rows_of(_ends(asked), INFO_COLUMNS).to_pylist()}
     held: dict[str, float] = {}
     for a, b, data in graph.edges(data=True):
         if keys[a] == keys[b]:
             held[a] = max(held.get(a, 0.0), data["p"])
             held[b] = max(held.get(b, 0.0), data["p"])
     return _Companies(graph, info, keys, cluster_rows, held)
+
+
+def _askable(pairs: pa.Table, config: Config) -> pa.Table:
+    """The pairs ``_question`` may ask about (a superset of them; it decides): a score between
+    ``review_low`` and the threshold, one below ``review_low`` (two master rows on one website),
+    or a match with a disagreeing website or country or a score below ``weak_edge_below``. At
+    100x the export most pairs are confident matches with nothing against them."""
+    import pyarrow.compute as pc
+
+    p = pairs.column("match_probability")
+    conflict = None
+    for column in ("bf_domain", "bf_country_code"):
+        bf = pc.fill_null(pairs.column(column), 1.0)
+        against = pc.and_(pc.not_equal(bf, 0.0), pc.less(bf, 1.0))  # as `(bf or 1.0) < 1.0`
+        conflict = against if conflict is None else pc.or_(conflict, against)
+    keep = pc.or_(
+        pc.less(p, config.match_threshold),
+        pc.or_(conflict, pc.less(p, config.weak_edge_below)),
+    )
+    return pairs.filter(keep)
 
 
 def _question(row: dict, c: _Companies, config: Config) -> tuple[str, float, int] | None:
@@ -183,11 +207,12 @@ def review_queue(
 ) -> tuple[list[dict], list[dict]]:
     """The automatic decisions most likely to be wrong, weighted by the rows they move (the
     module's docstring says how). Returns (items, item pairs)."""
-    c = _companies(graph, pairs, features, keys)
-    groups: dict[tuple[str, ...], dict] = {}
     columns = ["feature_id_l", "feature_id_r", "match_probability", "match_weight", "bf_name",
                "bf_domain", "bf_country_code"]  # fmt: skip
-    for row in pairs.select(columns).to_pylist():
+    asked = _askable(pairs.select(columns), config)
+    c = _companies(graph, pairs, asked, features, keys)
+    groups: dict[tuple[str, ...], dict] = {}
+    for row in asked.to_pylist():
         question = _question(row, c, config)
         if question is None:
             continue
