@@ -229,35 +229,57 @@ def stable_cluster_keys(features: pa.Table, components: list[set[str]]) -> dict[
     """feature_id -> cluster key, derived from the cluster's best member, not from row order.
 
     The key is the normalised name and country of the member that a master row backs (else any
-    member), smallest first, so it survives reruns, appended rows and reordered files.
+    member), smallest first, so it survives reruns, appended rows and reordered files. Two
+    clusters with one key are told apart by their smallest feature id (`key`, `key#2`, ...).
+    Ranked set-based in DuckDB (a million feature rows at 100x the export).
     """
-    # per feature row, read column by column (no dict per row): the order that picks a
-    # cluster's best member (not backed by a master row, name, country, id), then its name as
-    # the key spells it (after the unique id, so it never decides the order)
-    rank = {
-        f: (not in_master, name or "", country or "", f, name)
-        for f, name, country, in_master in zip(
-            features.column("feature_id").to_pylist(),
-            features.column("name_norm").to_pylist(),
-            features.column("country_code").to_pylist(),
-            features.column("in_master").to_pylist(),
+    membership = pa.table(
+        {
+            "feature_id": pa.array([f for members in components for f in members], pa.string()),
+            "cluster": pa.array(
+                [i for i, members in enumerate(components) for _ in members], pa.int64()
+            ),
+        }
+    )
+    con = duckdb.connect()
+    con.register("membership", membership)
+    con.register(
+        "feature_rows", features.select(["feature_id", "name_norm", "country_code", "in_master"])
+    )
+    keyed = con.sql(
+        """
+        with members as (
+            select m.cluster, m.feature_id, f.name_norm, coalesce(f.country_code, '') as country,
+                   row_number() over (
+                       partition by m.cluster
+                       order by not f.in_master, coalesce(f.name_norm, ''),
+                                coalesce(f.country_code, ''), m.feature_id
+                   ) as rank_in_cluster,
+                   min(m.feature_id) over (partition by m.cluster) as smallest
+            from membership as m join feature_rows as f using (feature_id)
+        ),
+        clusters as (
+            select cluster, name_norm || '|' || country as key, smallest
+            from members where rank_in_cluster = 1
+        ),
+        numbered as (
+            select cluster, key,
+                   row_number() over (partition by key order by smallest) as n
+            from clusters
+        )
+        select m.feature_id,
+               case when n.n = 1 then n.key else n.key || '#' || n.n end as cluster_key
+        from members as m join numbered as n using (cluster)
+        """
+    ).to_arrow_table()
+    con.close()
+    return dict(
+        zip(
+            keyed.column("feature_id").to_pylist(),
+            keyed.column("cluster_key").to_pylist(),
             strict=True,
         )
-    }
-    keyed: list[tuple[str, set[str]]] = []
-    for members in components:
-        _, _, country, _, name = rank[min(members, key=rank.__getitem__)]
-        keyed.append((f"{name}|{country}", members))
-    keyed.sort(key=lambda kv: (kv[0], min(kv[1])))
-    result: dict[str, str] = {}
-    seen: dict[str, int] = {}
-    for key, members in keyed:
-        n = seen.get(key, 0)
-        seen[key] = n + 1
-        final = key if n == 0 else f"{key}#{n + 1}"
-        for f in members:
-            result[f] = final
-    return result
+    )
 
 
 def group_key(name_l: str, name_r: str, fl: str, fr: str) -> tuple[str, ...]:
