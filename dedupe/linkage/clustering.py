@@ -147,6 +147,31 @@ def apply_decisions(
     return outcomes + _cut_cannot_links(graph, cannot)
 
 
+class _Partition:
+    """Union-find over graph nodes: which of them one set of edges joins."""
+
+    def __init__(self, nodes: list[str]) -> None:
+        self.parent = {n: n for n in nodes}
+
+    def find(self, n: str) -> str:
+        parent = self.parent
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def groups(self) -> list[list[str]]:
+        by_root: dict[str, list[str]] = {}
+        for n in self.parent:
+            by_root.setdefault(self.find(n), []).append(n)
+        return list(by_root.values())
+
+
 def anchored_components(graph: nx.Graph, is_anchor: dict[str, bool]) -> list[set[str]]:
     """Companies anchored on master rows: every other mention joins at most one of them.
 
@@ -158,40 +183,53 @@ def anchored_components(graph: nx.Graph, is_anchor: dict[str, bool]) -> list[set
     the best one they reach; mentions that reach none form new companies.
     """
     in_master = is_anchor
-    masters = sorted(n for n in graph if in_master[n])
+    # each edge in both directions, read off the adjacency dicts (an edge view is slower)
+    links = [(a, b, data["p"]) for a, nbrs in graph.adjacency() for b, data in nbrs.items()]
+    masters = _Partition([n for n in graph if in_master[n]])
+    for a, b, _ in links:
+        if in_master[a] and in_master[b]:
+            masters.join(a, b)
     component: dict[str, int] = {}
     members: list[set[str]] = []
-    for nodes in nx.connected_components(graph.subgraph(masters)):
+    for nodes in masters.groups():
         for n in nodes:
             component[n] = len(members)
         members.append(set(nodes))
     anchor = {i: min(m) for i, m in enumerate(members)}  # stable tie-breaker
 
-    def best_component(nodes: set[str]) -> int | None:
-        candidates = [
-            (graph.edges[n, m]["p"], anchor[component[m]], component[m])
-            for n in nodes
-            for m in graph[n]
-            if m in component and m not in nodes
-        ]
-        if not candidates:
-            return None
-        # the strongest link; between equal ones, the company with the smallest anchor
-        return min(candidates, key=lambda c: (-c[0], c[1]))[2]
+    def offers(takers: set[str]) -> dict[str, tuple[float, str, int]]:
+        """Per node of ``takers``, its strongest link to a company; between equal ones, the
+        company with the smallest anchor: (-p, anchor, company)."""
+        best: dict[str, tuple[float, str, int]] = {}
+        for n, m, p in links:
+            if n in takers and m in component:
+                offer = (-p, anchor[component[m]], component[m])
+                if n not in best or offer < best[n]:
+                    best[n] = offer
+        return best
 
-    others = sorted(n for n in graph if not in_master[n])
-    direct = {n: best_component({n}) for n in others}
-    for n, idx in direct.items():
-        if idx is not None and any(m in members[idx] and in_master[m] for m in graph[n]):
-            component[n] = idx
-            members[idx].add(n)
-    rest = [n for n in others if n not in component]
-    for nodes in sorted(nx.connected_components(graph.subgraph(rest)), key=min):
-        idx = best_component(set(nodes))
-        if idx is None:
+    # a mention linked to an anchored company joins the one it scores best against
+    for n, (_, _, idx) in offers({n for n in graph if not in_master[n]}).items():
+        component[n] = idx
+        members[idx].add(n)
+    # the others, through the mentions they link to, the best company any of them reaches
+    rest = _Partition([n for n in graph if n not in component])
+    for a, b, _ in links:
+        if a in rest.parent and b in rest.parent:
+            rest.join(a, b)
+    groups = rest.groups()
+    group_of = {n: min(nodes) for nodes in groups for n in nodes}
+    group_best: dict[str, tuple[float, str, int]] = {}
+    for n, offer in offers(set(rest.parent)).items():
+        g = group_of[n]
+        if g not in group_best or offer < group_best[g]:
+            group_best[g] = offer
+    for nodes in sorted(groups, key=min):
+        if min(nodes) in group_best:
+            idx = group_best[min(nodes)][2]
+        else:  # reaches none: a company of its own
             idx = len(members)
             members.append(set())
-            anchor[idx] = min(nodes)
         for n in nodes:
             component[n] = idx
         members[idx] |= set(nodes)
