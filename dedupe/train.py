@@ -146,7 +146,7 @@ def train_on_database(
     steward's match decisions, when given); write the model. (feature rows, labelled pairs)."""
 
     con = duckdb.connect()
-    features = collapse(con, read_mentions(db))
+    features = collapse(con, read_mentions(db, con))
     labelled = None
     if labels is not None:
         mention_feature = dict(

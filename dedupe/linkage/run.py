@@ -156,11 +156,11 @@ def link(db: Database, *, run_id: str | None = None, dashboards: bool = True) ->
         seconds[name] = round(time.perf_counter() - started, 3)
 
     t = time.perf_counter()
-    mentions = read_mentions(db, config)
+    con = _duckdb()
+    mentions = read_mentions(db, con, config)
     lap("read", t)
 
     t = time.perf_counter()
-    con = _duckdb()
     features = collapse(con, mentions)
     mention_count = mentions.num_rows
     del mentions  # in DuckDB now
