@@ -1,9 +1,12 @@
 """Distinct feature rows: the mentions collapsed where every feature the model reads is equal.
 
 Repeats of one normalised mention (the same name, website, country and alias keys) are scored
-once. The collapse runs in the run's DuckDB, which keeps both tables: ``mentions`` (every mention
-with its ``feature_id``) and ``features`` (one row per ``feature_id``, with whether a master row
-backs it, whether it is an anchor and how many mentions it stands for).
+once. A feature row takes its words from its first mention (by ``mention_key``): spellings that
+normalise alike may still split into words differently (`ATUM 3D`, `Atum3D`), and which one a
+row holds must not depend on the order the mentions arrive in. The collapse runs in the run's
+DuckDB, which keeps both tables: ``mentions`` (every mention with its ``feature_id``) and
+``features`` (one row per ``feature_id``, with whether a master row backs it, whether it is an
+anchor and how many mentions it stands for).
 """
 
 from __future__ import annotations
@@ -43,35 +46,36 @@ def collapse(con: duckdb.DuckDBPyConnection, mentions: pa.Table) -> pa.Table:
     con.execute(
         f"""
         create or replace table features as
-        select feature_id, any_value(name_norm) as name_norm,
-               any_value(name_tokens) as name_tokens,
-               any_value(name_core_tokens) as name_core_tokens,
-               any_value(name_region_tokens) as name_region_tokens,
-               any_value(name_qualifier_tokens) as name_qualifier_tokens,
-               any_value(alias_key) as alias_key, any_value(bracket_key) as bracket_key,
-               any_value(unit_part_key) as unit_part_key,
-               any_value(brand_part_key) as brand_part_key,
-               any_value(parent_key) as parent_key,
-               any_value(formerly_key) as formerly_key,
-               any_value(name_fold) as name_fold,
-               any_value(name_rare_tokens) as name_rare_tokens,
-               nullif(any_value(name_core_key), '') as name_core_key,
-               any_value(name_first_token) as name_first_token,
-               any_value(name_core_concat) as name_core_concat,
-               any_value(name_region_countries) as name_region_countries,
-               bool_or(name_is_distinctive) as name_is_distinctive,
-               any_value(name_core_block) as name_core_block,
-               any_value(domain) as domain, any_value(country_code) as country_code,
-               bool_or(source_file = '{MASTER_FILE}') as in_master,
-               bool_or(source_file in ('{MASTER_FILE}', '{EXISTING_FILE}'))
-                   and (any_value(domain) is not null or any_value(country_code) is not null)
+        with firsts as (
+            -- the words of a feature row are its first mention's, whatever order they came in
+            select * from mentions
+            qualify row_number() over (partition by feature_id order by mention_key) = 1
+        ),
+        totals as (
+            select feature_id,
+                   bool_or(name_is_distinctive) as name_is_distinctive,
+                   bool_or(source_file = '{MASTER_FILE}') as in_master,
+                   bool_or(source_file in ('{MASTER_FILE}', '{EXISTING_FILE}')) as anchor_sheet,
+                   count(*) as mentions,
+                   count(*) filter (where source_file <> '{MASTER_FILE}') as other_sheet_mentions,
+                   -- the first mention's name, and the first website any mention gives
+                   arg_min(source_name, mention_key) as display_name,
+                   arg_min(website_url, mention_key) as display_website
+            from mentions group by feature_id
+        )
+        select feature_id, f.name_norm, f.name_tokens, f.name_core_tokens, f.name_region_tokens,
+               f.name_qualifier_tokens, f.alias_key, f.bracket_key, f.unit_part_key,
+               f.brand_part_key, f.parent_key, f.formerly_key, f.name_fold, f.name_rare_tokens,
+               nullif(f.name_core_key, '') as name_core_key, f.name_first_token,
+               f.name_core_concat, f.name_region_countries, t.name_is_distinctive,
+               f.name_core_block, f.domain, f.country_code, t.in_master,
+               t.anchor_sheet and (f.domain is not null or f.country_code is not null)
                    as is_anchor,
-               count(*) as mentions,
-               count(*) filter (where source_file <> '{MASTER_FILE}') as other_sheet_mentions,
-               min(mention_key) as representative_mention,
-               arg_min(source_name, mention_key) as display_name,
-               arg_min(website_url, mention_key) as display_website
-        from mentions group by feature_id order by feature_id
+               t.mentions, t.other_sheet_mentions,
+               f.mention_key as representative_mention,
+               t.display_name, t.display_website
+        from firsts as f join totals as t using (feature_id)
+        order by feature_id
         """
     )
     return con.sql("select * from features order by feature_id").to_arrow_table()
