@@ -123,3 +123,16 @@ def test_empty_strings_and_nulls_land_apart_across_arrow_batches(database, deliv
     assert sorted(got) == list(range(len(data)))
     assert (got[1], got[3], got[4]) == ("", None, None)
     assert got[5] == data[5][key]
+
+
+def test_the_embedded_server_runs_with_the_bulk_build_settings(database):
+    if not database.embedded:
+        pytest.skip(
+            "not the embedded server (Postgres 15, or AMX_TEST_DATABASE_URL): its own settings"
+        )
+    from loaders.db import EMBEDDED_SETTINGS
+
+    with database.connect() as conn:
+        for name, value in EMBEDDED_SETTINGS.items():
+            (current,) = conn.execute("select current_setting(%s)", [name]).fetchone()
+            assert current == value, name
