@@ -49,8 +49,12 @@ def _stage(summary: RunSummary, db: Database, name: str, announce: Announcer) ->
 STAGES = ("load", "mentions", "link", "build", "publish")
 # Linkage reads the mentions model, so dbt runs in two parts: the mentions model with everything
 # upstream of it (seeds, staging) and their tests, then the rest of the graph (resolution, marts,
-# audit), which reads linkage.clusters. Nothing is built twice.
+# audit), which reads linkage.clusters. Nothing is built twice. The first part also builds
+# int_raw_rows (every landed row as a JSON record), which reads only the raw tables: the mentions
+# model is one long single-threaded statement, so dbt's second thread builds it meanwhile for
+# nothing (at 100x 20-30 s that the build stage no longer spends).
 MENTIONS_SELECTOR = "+int_company_mentions"
+BEFORE_LINKAGE = [MENTIONS_SELECTOR, "int_raw_rows"]
 SHADOW_VARS = {"marts_schema": publish.SHADOW}
 
 
@@ -142,7 +146,7 @@ def _run_stages(
         return
     if "mentions" in stages:
         with _stage(summary, db, "mentions", announce):
-            summary.build = session.build(select=[MENTIONS_SELECTOR], progress=nodes_of("mentions"))
+            summary.build = session.build(select=BEFORE_LINKAGE, progress=nodes_of("mentions"))
     if "link" in stages:
         if model_available():
             with _stage(summary, db, "link", announce):
@@ -154,7 +158,7 @@ def _run_stages(
         with _stage(summary, db, "build", announce):
             publish.prepare_shadow(db)
             try:
-                rest = session.build(exclude=[MENTIONS_SELECTOR], progress=nodes_of("build"))
+                rest = session.build(exclude=BEFORE_LINKAGE, progress=nodes_of("build"))
             except dbt_runner.BuildError as exc:
                 publish.log(db, run_id, "tests", stage="build", passed=False, error=str(exc)[:4000])
                 raise
