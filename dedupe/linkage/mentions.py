@@ -21,26 +21,32 @@ from loaders.db import Database
 MENTIONS_RELATION = "intermediate.int_company_mentions"
 COUNTRY_LOOKUP_RELATION = "intermediate.int_country_lookup"
 
+TEXT = pa.string()
+WORDS = pa.list_(pa.string())
+
+# Columns the linkage takes from the model as they are: the lineage, the words, the alias keys.
+LINEAGE_TYPES = {"mention_key": TEXT, "source_file": TEXT, "source_name": TEXT, "website_url": TEXT}
+WORDS_AND_KEYS_TYPES = {
+    "name_tokens": WORDS,
+    "name_core_tokens": WORDS,
+    "name_region_tokens": WORDS,
+    "name_qualifier_tokens": WORDS,
+    "alias_key": TEXT,
+    "bracket_key": TEXT,
+    "unit_part_key": TEXT,
+    "brand_part_key": TEXT,
+    "parent_key": TEXT,
+}
+
 # The mentions model's columns read from Postgres: what a mention says of itself.
 MODEL_TYPES = {
-    "mention_key": pa.string(),
-    "source_file": pa.string(),
-    "source_name": pa.string(),
-    "website_url": pa.string(),
-    "normalised_name": pa.string(),
-    "cleaned_name": pa.string(),
-    "formerly_name": pa.string(),
-    "name_tokens": pa.list_(pa.string()),
-    "name_core_tokens": pa.list_(pa.string()),
-    "name_region_tokens": pa.list_(pa.string()),
-    "name_qualifier_tokens": pa.list_(pa.string()),
-    "alias_key": pa.string(),
-    "bracket_key": pa.string(),
-    "unit_part_key": pa.string(),
-    "brand_part_key": pa.string(),
-    "parent_key": pa.string(),
-    "website_domain": pa.string(),
-    "country_code": pa.string(),
+    **LINEAGE_TYPES,
+    "normalised_name": TEXT,
+    "cleaned_name": TEXT,
+    "formerly_name": TEXT,
+    **WORDS_AND_KEYS_TYPES,
+    "website_domain": TEXT,
+    "country_code": TEXT,
 }
 
 # The model's columns under the names the Splink settings use, plus the corpus-level features:
@@ -151,31 +157,20 @@ order by mention_key
 
 # The columns of the mentions the linkage reads, as ``MENTIONS_SQL`` gives them.
 MENTION_TYPES = {
-    "mention_key": pa.string(),
-    "source_file": pa.string(),
-    "source_name": pa.string(),
-    "website_url": pa.string(),
-    "name_norm": pa.string(),
-    "name_tokens": pa.list_(pa.string()),
-    "name_core_tokens": pa.list_(pa.string()),
-    "name_region_tokens": pa.list_(pa.string()),
-    "name_qualifier_tokens": pa.list_(pa.string()),
-    "alias_key": pa.string(),
-    "bracket_key": pa.string(),
-    "unit_part_key": pa.string(),
-    "brand_part_key": pa.string(),
-    "parent_key": pa.string(),
-    "formerly_key": pa.string(),
-    "name_fold": pa.string(),
-    "name_rare_tokens": pa.list_(pa.string()),
-    "name_core_key": pa.string(),
-    "name_first_token": pa.string(),
-    "name_core_concat": pa.string(),
-    "name_region_countries": pa.list_(pa.string()),
+    **LINEAGE_TYPES,
+    "name_norm": TEXT,
+    **WORDS_AND_KEYS_TYPES,
+    "formerly_key": TEXT,
+    "name_fold": TEXT,
+    "name_rare_tokens": WORDS,
+    "name_core_key": TEXT,
+    "name_first_token": TEXT,
+    "name_core_concat": TEXT,
+    "name_region_countries": WORDS,
     "name_is_distinctive": pa.bool_(),
-    "name_core_block": pa.string(),
-    "domain": pa.string(),
-    "country_code": pa.string(),
+    "name_core_block": TEXT,
+    "domain": TEXT,
+    "country_code": TEXT,
 }
 
 # list columns travel as text: '' is an empty list, else each element preceded by this separator
