@@ -152,7 +152,6 @@ left join specificity using (normalised_name, name_core_tokens)
 left join name_rare using (normalised_name)
 left join region_countries using (normalised_name)
 left join former_names using (normalised_name)
-order by mention_key
 """
 
 # The columns of the mentions the linkage reads, as ``MENTIONS_SQL`` gives them.
@@ -272,7 +271,8 @@ def read_mentions(
     db: Database, con: duckdb.DuckDBPyConnection, config: Config | None = None
 ) -> pa.Table:
     """The mentions, one row per company-name mention in every sheet, with the corpus features
-    (``MENTION_TYPES``), in ``mention_key`` order; ``con`` (the run's DuckDB) computes them."""
+    (``MENTION_TYPES``); ``con`` (the run's DuckDB) computes them. In no set order: what is built
+    from them orders itself (a feature row takes its first mention by ``mention_key``)."""
     config = config or load_config()
     model, country_lookup = _read_model(db)
     con.register("model_mentions", model)
