@@ -192,18 +192,22 @@ annotated as materialized (
 
 ),
 
+{%- set without_annotations -%}
+    regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+        unglued_name,
+        '(?i)\s*\((?:{{ ticker }}|{{ bracket_prefixes | join('[^)]+|') }}[^)]+)\)', '', 'g'),
+        '(?i){{ seller }}', ''),
+        '(?i){{ powered_by }}.+$', ''),
+        '(?i){{ closed_mark }}', ''),
+        '([A-Za-z.]){{ booth }}$', '\1')
+{%- endset %}
+
 stripped as materialized (
 
     select
         *,
-        btrim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-            unglued_name,
-            '(?i)\s*\((?:{{ ticker }}|{{ bracket_prefixes | join('[^)]+|') }}[^)]+)\)', '', 'g'),
-            '(?i){{ seller }}', ''),
-            '(?i){{ powered_by }}.+$', ''),
-            '(?i){{ closed_mark }}', ''),
-            '([A-Za-z.]){{ booth }}$', '\1'),
-            '\s+', ' ', 'g')) as name_without_annotations
+        -- the whitespace the removals leave behind, trimmed and collapsed (null if nothing is left)
+        {{ clean_text(without_annotations) }} as name_without_annotations
     from annotated
 
 ),
