@@ -17,7 +17,19 @@ with
 
 mentions as (
 
-    select * from {{ ref('int_company_mentions') }}
+    -- the columns the golden record reads (the model has 34; fewer to carry through the sorts)
+    select
+        mention_key,
+        source_file,
+        source_row,
+        role,
+        cleaned_name,
+        website_url,
+        website_domain,
+        country_code,
+        parent_firm_annotation,
+        ticker_tag
+    from {{ ref('int_company_mentions') }}
 
 ),
 
@@ -47,9 +59,14 @@ fundings as (
 
 ),
 
-resolved_mentions as (
+resolved_mentions as materialized (
 
     {{ ranked_mentions('mentions', 'resolution') }}
+    -- sorted once, in the order `representative`, `vendor_name` and `mention_facts` read it:
+    -- from Postgres 17 on they take that order instead of each sorting the mentions again (at
+    -- 100x, 1.7 million rows: the model's query 10.7 -> 9.2 s); Postgres 15 still sorts in each,
+    -- so there this sort is one more (at the real export's size, 17,421 rows, milliseconds)
+    order by company_id, mention_priority, source_row
 
 ),
 
