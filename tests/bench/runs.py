@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.bench.exports import (
@@ -40,12 +43,28 @@ def _fresh_home(label: str) -> Path:
     return home
 
 
-def run_end_to_end(source: Path, label: str, *, runs: int = 1):
-    """``amx run`` on ``source`` in a new embedded database, ``runs`` times; prints each run."""
+@contextmanager
+def _home(label: str) -> Iterator[Path]:
+    """A benchmark's ``$AMX_HOME`` (``_fresh_home``); afterwards, even after a failure or Ctrl-C,
+    its database server is stopped and a temporary home removed (a 100x one holds some 11 GB).
+    A kept home (``$AMX_BENCH_HOME``) keeps its data for later ``scale N`` and ``queries``."""
+    from loaders.db import stop_embedded
+
+    home = _fresh_home(label)
+    try:
+        yield home
+    finally:
+        stop_embedded(home / "pgdata")
+        if home != _bench_home():
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def run_end_to_end(source: Path, label: str, home: Path, *, runs: int = 1):
+    """``amx run`` on ``source`` in a new embedded database under ``home``, ``runs`` times;
+    prints each run."""
     from loaders import pipeline
     from loaders.db import start_embedded
 
-    home = _fresh_home(label)
     db = start_embedded(home / "pgdata")
     for i in range(runs):
         with MemorySampler(db.pgdata) as memory:
@@ -88,9 +107,8 @@ def bench_load() -> None:
     from loaders.land import land
     from loaders.vendor_files import read_delivery
 
-    _fresh_home("load")
-    db = resolve_database()
-    with tempfile.TemporaryDirectory() as tmp:
+    with _home("load"), tempfile.TemporaryDirectory() as tmp:
+        db = resolve_database()
         rows = scaled_export(Path(tmp))
         timings = []
         for _ in range(3):
@@ -111,22 +129,22 @@ def bench_link(scale: float) -> None:
     from loaders.land import land
     from loaders.vendor_files import read_delivery
 
-    _fresh_home("link")
-    db = resolve_database()
     companies = round(FULL_EXPORT_COMPANIES * scale)
-    with tempfile.TemporaryDirectory() as tmp:
+    with _home("link"):
+        db = resolve_database()
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.perf_counter()
+            generate_export(companies, 1, Path(tmp))
+            generated = time.perf_counter() - started
+            started = time.perf_counter()
+            landed = land(db, read_delivery(Path(tmp)))
+            loaded = time.perf_counter() - started
         started = time.perf_counter()
-        generate_export(companies, 1, Path(tmp))
-        generated = time.perf_counter() - started
+        dbt_runner.run_dbt(db, ["build", "--select", "+int_company_mentions"])
+        built = time.perf_counter() - started
         started = time.perf_counter()
-        landed = land(db, read_delivery(Path(tmp)))
-        loaded = time.perf_counter() - started
-    started = time.perf_counter()
-    dbt_runner.run_dbt(db, ["build", "--select", "+int_company_mentions"])
-    built = time.perf_counter() - started
-    started = time.perf_counter()
-    result = link(db, dashboards=False)
-    linked = time.perf_counter() - started
+        result = link(db, dashboards=False)
+        linked = time.perf_counter() - started
     print(f"linkage at {scale:g}x: {companies:,} companies, {sum(landed.rows.values()):,} rows")
     print(f"  generate {generated:.1f} s, load {loaded:.1f} s, dbt mentions {built:.1f} s")
     print(
@@ -140,8 +158,9 @@ def bench_link(scale: float) -> None:
 
 
 def bench_real() -> None:
-    db = run_end_to_end(REAL_EXPORT, "real export", runs=2)
-    bench_queries(allow_clients(db, 100))
+    with _home("real export") as home:
+        db = run_end_to_end(REAL_EXPORT, "real export", home, runs=2)
+        bench_queries(allow_clients(db, 100))
 
 
 BUILT_MARKER = "bench-built.json"
@@ -158,26 +177,26 @@ def _kept_database(copies: int):
     built = json.loads(marker.read_text())
     if built.get("copies") != copies:
         sys.exit(f"{home} holds a {built.get('copies')}x build, not {copies}x: use another home")
-    _fresh_home("kept")
     print(f"{copies}x export: reusing the database built {built['built_at']} in {home}")
     return start_embedded(home / "pgdata"), built["per_copy"]
 
 
 def bench_scale(copies: int) -> None:
-    db, per_copy = _kept_database(copies)
-    if db is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            started = time.perf_counter()
-            per_copy = respelled_export(REAL_EXPORT, Path(tmp), copies)
-            print(f"{copies}x export written in {time.perf_counter() - started:.1f} s")
-            db = run_end_to_end(Path(tmp), f"{copies}x export")
-        home = _bench_home()
-        if home is not None:
-            built_at = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-            marker = {"copies": copies, "per_copy": per_copy, "built_at": built_at}
-            (home / BUILT_MARKER).write_text(json.dumps(marker))
-    print(f"  companies holding rows of two copies (false merges): {false_merges(db, per_copy):,}")
-    bench_queries(allow_clients(db, 100))
+    with _home(f"{copies}x export") as home:
+        db, per_copy = _kept_database(copies)
+        if db is None:
+            with tempfile.TemporaryDirectory() as tmp:
+                started = time.perf_counter()
+                per_copy = respelled_export(REAL_EXPORT, Path(tmp), copies)
+                print(f"{copies}x export written in {time.perf_counter() - started:.1f} s")
+                db = run_end_to_end(Path(tmp), f"{copies}x export", home)
+            if home == _bench_home():
+                built_at = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+                marker = {"copies": copies, "per_copy": per_copy, "built_at": built_at}
+                (home / BUILT_MARKER).write_text(json.dumps(marker))
+        merged = false_merges(db, per_copy)
+        print(f"  companies holding rows of two copies (false merges): {merged:,}")
+        bench_queries(allow_clients(db, 100))
 
 
 def bench_kept_queries(only: list[str]) -> None:
@@ -188,9 +207,9 @@ def bench_kept_queries(only: list[str]) -> None:
     home = _bench_home()
     if home is None or not (home / "pgdata").exists():
         sys.exit("queries: set AMX_BENCH_HOME to a home that `scale N` built")
-    _fresh_home("kept")
     marker = home / BUILT_MARKER
     built = json.loads(marker.read_text()) if marker.exists() else {}
     copies, built_at = built.get("copies", "?"), built.get("built_at")
     print(f"app queries against {home} ({copies}x, built {built_at})")
-    bench_queries(allow_clients(start_embedded(home / "pgdata"), 100), only=tuple(only))
+    with _home("kept"):
+        bench_queries(allow_clients(start_embedded(home / "pgdata"), 100), only=tuple(only))
