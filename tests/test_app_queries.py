@@ -15,6 +15,8 @@ aggregated per call, or an index on the country alone).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.bench.queries import APP_QUERIES, as_psycopg
@@ -34,16 +36,21 @@ def _nodes(plan: dict):
         yield from _nodes(child)
 
 
-def _plan(db, name: str, *, ordered: bool = False, bitmap: bool = False) -> list[dict]:
-    """The plan nodes of app query ``name`` with parameters drawn from the data; ``ordered``:
-    bitmap scans and sorts priced out too (an index must deliver the order); ``bitmap``: plain
-    and index-only scans priced out too, so an index is read only through a condition it serves
-    (a GIN index has nothing else; a btree holding the column could otherwise be read whole)."""
+def _plan(
+    db, name: str, *, ordered: bool = False, bitmap: bool = False, params: dict | None = None
+) -> list[dict]:
+    """The plan nodes of app query ``name`` with ``params``, else parameters drawn from the data;
+    ``ordered``: bitmap scans and sorts priced out too (an index must deliver the order);
+    ``bitmap``: plain and index-only scans priced out too, so an index is read only through a
+    condition it serves (a GIN index has nothing else; a btree holding the column could otherwise
+    be read whole)."""
     sql, params_sql = APP_QUERIES[name]
     with db.connect() as conn:
-        params = conn.execute(params_sql).fetchone()
-        assert params is not None, f"{name}: the sample has no row to draw parameters from"
-        keys = [d.name for d in conn.execute(params_sql).description]
+        if params is None:
+            cursor = conn.execute(params_sql)
+            row = cursor.fetchone()
+            assert row is not None, f"{name}: the sample has no row to draw parameters from"
+            params = dict(zip([d.name for d in cursor.description], row, strict=True))
         conn.execute("set local enable_seqscan = off")
         if ordered:
             conn.execute("set local enable_bitmapscan = off")
@@ -51,9 +58,7 @@ def _plan(db, name: str, *, ordered: bool = False, bitmap: bool = False) -> list
         if bitmap:
             conn.execute("set local enable_indexscan = off")
             conn.execute("set local enable_indexonlyscan = off")
-        (plan,) = conn.execute(
-            "explain (format json) " + as_psycopg(sql), dict(zip(keys, params, strict=True))
-        ).fetchone()[0]
+        (plan,) = conn.execute("explain (format json) " + as_psycopg(sql), params).fetchone()[0]
     return list(_nodes(plan["Plan"]))
 
 
@@ -75,6 +80,19 @@ def _scans(nodes: list[dict], table: str) -> list[tuple[str, str | None]]:
     return found
 
 
+def _category_indexes(db) -> dict[str, str]:
+    """category -> the partial index of company_categories on company_id for that category."""
+    predicate = re.compile(r"\(category = '(.*)'::text\)")
+    with db.connect() as conn:
+        rows = conn.execute(
+            """select i.relname, pg_get_expr(x.indpred, x.indrelid)
+               from pg_index x join pg_class i on i.oid = x.indexrelid
+               where x.indrelid = 'public.company_categories'::regclass
+                 and x.indpred is not null"""
+        ).fetchall()
+    return {predicate.fullmatch(p).group(1).replace("''", "'"): name for name, p in rows}
+
+
 def _has_trgm(db) -> bool:
     with db.connect() as conn:
         return bool(conn.execute("select 1 from pg_extension where extname = 'pg_trgm'").fetchone())
@@ -88,12 +106,49 @@ def test_critical_query_reads_companies_of_a_country_in_machine_order(built_db, 
     companies = _scans(nodes, "companies")
     assert companies, nodes
     assert all(index == CRITICAL_INDEX for _, index in companies), companies
-    # then each company's categories looked up by its id (either index holds company_id)
+    # then each company's categories looked up by its id: in the category's own index (see the
+    # next test), or one of the two over all categories (both hold company_id)
+    probes = CATEGORY_INDEXES + tuple(_category_indexes(built_db).values())
     categories = _scans(nodes, "company_categories")
-    assert categories and all(index in CATEGORY_INDEXES for _, index in categories), categories
+    assert categories and all(index in probes for _, index in categories), categories
     # the order comes from the index: no sort of the country's companies, no equipment read
     assert not [n for n in nodes if n["Node Type"] in ("Sort", "Incremental Sort")], nodes
     assert not _scans(nodes, "equipment"), "machine figures aggregated per query"
+
+
+def test_critical_query_probes_the_index_of_its_category(built_db):
+    """Every category of the company_roles vocabulary has a partial index of its own on
+    company_id; the critical query, given that category, probes each company of the country
+    through it (an index a fraction of the size of the one over all categories). A category with
+    few companies may instead be read whole, from an index that holds only it or starts with it."""
+    by_category = _category_indexes(built_db)
+    with built_db.connect() as conn:
+        vocabulary = {r[0] for r in conn.execute("select category from reference.company_roles")}
+        pairs = conn.execute(
+            """select distinct on (cc.category) cc.category, c.country
+               from public.company_categories cc join public.companies c on c.id = cc.company_id
+               where c.country is not null order by cc.category, c.country"""
+        ).fetchall()
+    assert set(by_category) == vocabulary
+    probed = {}
+    for category, country in pairs:
+        if category not in vocabulary:
+            continue
+        nodes = _plan(
+            built_db,
+            "critical: precomputed total_machines",
+            ordered=True,
+            params={"category": category, "country": country},
+        )
+        assert {index for _, index in _scans(nodes, "companies")} == {CRITICAL_INDEX}, nodes
+        reads = [n for n in nodes if n.get("Relation Name") == "company_categories"]
+        own = (by_category[category], "company_categories_category_company_id_idx")
+        assert reads and all(n.get("Index Name") in own for n in reads), (category, reads)
+        for read in reads:
+            if "company_id = c.id" in read.get("Index Cond", ""):  # once per company
+                probed[category] = read["Index Name"]
+    assert len(probed) >= 5, probed  # the sample's companies hold most of the vocabulary
+    assert probed == {category: by_category[category] for category in probed}
 
 
 def test_company_summaries_does_not_aggregate_per_query(built_db):
