@@ -8,21 +8,26 @@
 -#}
 {% macro stable_uuid(key_expr) -%}
     {%- set ns_hex = var('id_namespace') | replace('-', '') -%}
-    {#- hex digits 13 and 17 carry the version (3) and the RFC 4122 variant (8, 9, a or b); the
-        digest is computed once, in a sub-select (`offset 0` keeps the planner from writing the
-        md5 into each of the five places that read it) -#}
+    {#- the digest's bytes 6 and 8 carry the version (3: high nibble 0011) and the RFC 4122
+        variant (high bits 10), set in the bytes themselves; the digest is computed once, in a
+        sub-select (`offset 0` keeps the planner from writing the md5 into each of the three
+        places that read it). At 100x (1.7 million keys) 1.8 s against 2.7 s for the same ids
+        assembled as text, hex digit by hex digit. -#}
     (
         select cast(
-            substr(digest, 1, 12)
-            || '3'
-            || substr(digest, 14, 3)
-            || substr('89ab', (cast(cast('x' || substr(digest, 17, 1) as bit(4)) as integer) & 3) + 1, 1)
-            || substr(digest, 18, 15)
-            as uuid
+            encode(
+                set_byte(
+                    set_byte(digest, 6, (get_byte(digest, 6) & 15) | 48),
+                    8, (get_byte(digest, 8) & 63) | 128
+                ),
+                'hex'
+            ) as uuid
         )
         from (
-            select md5(decode('{{ ns_hex }}', 'hex') || convert_to(cast({{ key_expr }} as text), 'UTF8'))
-                as digest
+            select decode(
+                md5(decode('{{ ns_hex }}', 'hex') || convert_to(cast({{ key_expr }} as text), 'UTF8')),
+                'hex'
+            ) as digest
             offset 0
         ) as hashed
     )
