@@ -118,13 +118,14 @@
 
 {#-
     One partial index per value of `column` in the seed or model `vocabulary` (its column of the
-    same name), on `key`: `<table>_<value>_idx`, e.g. `company_categories_end_user_idx` on
-    (company_id) where category = 'End user'. A query naming the value as a literal or a bound
-    parameter (planned with its value) looks `key` up in that value's rows only: an index a tenth
-    the size of one over all values, so each lookup stays in cache (the app's critical query
-    probes thousands of companies a call for a category rare in a large country). Values outside
-    the vocabulary are served by the table's full indexes. A post-hook: the table is in place
-    (dbt has renamed it), and the table it replaces, dropped after the commit, frees the names.
+    same name), on `key`, named like the others (`readable_index_name`) after the value:
+    `company_categories_end_user_idx` on (company_id) where category = 'End user'. A query
+    naming the value as a literal or a bound parameter (planned with its value) looks `key` up
+    in that value's rows only: an index a tenth the size of one over all values, so each lookup
+    stays in cache (the app's critical query probes thousands of companies a call for a category
+    rare in a large country). Values outside the vocabulary are served by the table's full
+    indexes. A post-hook: the table is in place (dbt has renamed it), and the table it replaces,
+    dropped after the commit, frees the names.
 -#}
 {% macro value_indexes(relation, column, key, vocabulary) -%}
     {%- if execute -%}
@@ -134,7 +135,7 @@
     ).columns[0].values() -%}
     {%- for value in values %}
     {%- set slug = modules.re.sub('[^a-z0-9]+', '_', value | lower).strip('_') -%}
-    {%- set index_name = relation.identifier ~ '_' ~ slug[:63 - relation.identifier | length - 5] ~ '_idx' -%}
+    {%- set index_name = readable_index_name(relation.identifier, [slug]) -%}
     {{ free_index_name(relation.schema, index_name, [relation.identifier ~ '__dbt_backup']) }};
     create index "{{ index_name }}" on {{ relation }} ({{ adapter.quote(key) }})
         where {{ adapter.quote(column) }} = '{{ value | replace("'", "''") }}';
